@@ -1,0 +1,347 @@
+/* The configuration as a table of keys, and the passes that turn a file (or
+ * the command line) into an hf_config_t: read (reader.c), apply each key
+ * through its row of the table, then validate what only the whole file can
+ * tell (validate.c). Defaults are written as they would be in the file and
+ * go through the same parsers, so a default can never disagree with what the
+ * file accepts. */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+#define GOFF(f) offsetof(hf_global_conf_t, f)
+#define MOFF(f) offsetof(hf_mapping_conf_t, f)
+/* A year: effectively forever, and far from overflow once added to a clock. */
+#define MAX_MS (8760ull * 3600 * 1000)
+/* Counts and limits stay within an int, so the proxy's arithmetic can't wrap. */
+#define MAX_COUNT ((uint64_t)INT32_MAX)
+
+static const char *const log_levels[] = {"error", "warn", "info", "debug",
+                                         NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
+static const char *const http_versions[] = {"1.0", "1.1", NULL};
+
+_Static_assert(sizeof(enum hf_log_level) == sizeof(int), "enum is an int");
+_Static_assert(sizeof(enum hf_access_log_format) == sizeof(int),
+               "enum is an int");
+
+/* clang-format off */
+const hf_key_t hf_keys[] = {
+    /* [global] */
+    {.scope = HF_SCOPE_GLOBAL, .name = "log_level", .kind = HF_K_ENUM,
+     .off = GOFF(log_level), .def = "info", .choices = log_levels},
+    {.scope = HF_SCOPE_GLOBAL, .name = "access_log", .kind = HF_K_STRING,
+     .off = GOFF(access_log), .def = "stdout",
+     .flags = HF_F_OFF_NULL | HF_F_STDOUT},
+    {.scope = HF_SCOPE_GLOBAL, .name = "access_log_format", .kind = HF_K_ENUM,
+     .off = GOFF(access_log_format), .def = "text", .choices = log_formats},
+    {.scope = HF_SCOPE_GLOBAL, .name = "admin", .kind = HF_K_OPT_ADDR,
+     .off = GOFF(admin), .off2 = GOFF(admin_on), .def = "off",
+     .host = "127.0.0.1"},
+    {.scope = HF_SCOPE_GLOBAL, .name = "max_clients", .kind = HF_K_UINT,
+     .off = GOFF(max_clients), .def = "10000", .min = 1, .max = MAX_COUNT},
+    {.scope = HF_SCOPE_GLOBAL, .name = "shutdown_timeout", .kind = HF_K_DURATION,
+     .off = GOFF(shutdown_timeout_ms), .def = "30s", .min = 0, .max = MAX_MS},
+    {.scope = HF_SCOPE_GLOBAL, .name = "temp_dir", .kind = HF_K_STRING,
+     .off = GOFF(temp_dir), .def = "/tmp"},
+    {.scope = HF_SCOPE_GLOBAL, .name = "statsd", .kind = HF_K_OPT_ADDR,
+     .off = GOFF(statsd), .off2 = GOFF(statsd_on), .def = "off",
+     .host = "127.0.0.1"},
+    {.scope = HF_SCOPE_GLOBAL, .name = "max_spill", .kind = HF_K_SIZE,
+     .off = GOFF(max_spill), .def = "4g", .min = 0, .max = UINT64_MAX},
+
+    /* mappings */
+    {.scope = HF_SCOPE_MAPPING, .name = "listen", .kind = HF_K_ADDR,
+     .off = MOFF(listen), .def = NULL, .host = "0.0.0.0"},
+    {.scope = HF_SCOPE_MAPPING, .name = "backend", .kind = HF_K_ADDR_LIST,
+     .off = MOFF(backends), .off2 = MOFF(nbackends), .def = NULL,
+     .host = "127.0.0.1", .max = HF_MAX_BACKENDS},
+    {.scope = HF_SCOPE_MAPPING, .name = "backend_max_conns", .kind = HF_K_UINT,
+     .off = MOFF(backend_max_conns), .def = "1", .min = 1, .max = MAX_COUNT},
+    /* 0 is allowed: no queue, 503 when no backend slot is free. */
+    {.scope = HF_SCOPE_MAPPING, .name = "queue_size", .kind = HF_K_UINT,
+     .off = MOFF(queue_size), .def = "1024", .min = 0, .max = MAX_COUNT},
+    /* A timeout of 0 would fail every request or connection at once. */
+    {.scope = HF_SCOPE_MAPPING, .name = "queue_timeout", .kind = HF_K_DURATION,
+     .off = MOFF(queue_timeout_ms), .def = "30s", .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "client_idle_timeout",
+     .kind = HF_K_DURATION, .off = MOFF(client_idle_timeout_ms), .def = "75s",
+     .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "client_header_timeout",
+     .kind = HF_K_DURATION, .off = MOFF(client_header_timeout_ms),
+     .def = "10s", .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "client_body_timeout",
+     .kind = HF_K_DURATION, .off = MOFF(client_body_timeout_ms), .def = "30s",
+     .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "backend_connect_timeout",
+     .kind = HF_K_DURATION, .off = MOFF(backend_connect_timeout_ms),
+     .def = "5s", .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "backend_timeout",
+     .kind = HF_K_DURATION, .off = MOFF(backend_timeout_ms), .def = "60s",
+     .min = 1, .max = MAX_MS},
+    /* http-parser is compiled with an 80k header limit: stay below it. */
+    {.scope = HF_SCOPE_MAPPING, .name = "max_header_size", .kind = HF_K_SIZE,
+     .off = MOFF(max_header_size), .def = "16k", .min = 1024, .max = 65536},
+    {.scope = HF_SCOPE_MAPPING, .name = "max_body_size", .kind = HF_K_SIZE,
+     .off = MOFF(max_body_size), .def = "10m", .min = 0, .max = UINT64_MAX},
+    {.scope = HF_SCOPE_MAPPING, .name = "body_buffer_size", .kind = HF_K_SIZE,
+     .off = MOFF(body_buffer_size), .def = "64k", .min = 1,
+     .max = UINT64_MAX},
+    {.scope = HF_SCOPE_MAPPING, .name = "backend_http_version",
+     .kind = HF_K_ENUM, .off = MOFF(backend_http_minor), .def = "1.0",
+     .choices = http_versions},
+    {.scope = HF_SCOPE_MAPPING, .name = "forwarded_for", .kind = HF_K_BOOL,
+     .off = MOFF(forwarded_for), .def = "on"},
+    {.scope = HF_SCOPE_MAPPING, .name = "proxy_protocol", .kind = HF_K_BOOL,
+     .off = MOFF(proxy_protocol), .def = "off"},
+    {.scope = HF_SCOPE_MAPPING, .name = "health_path", .kind = HF_K_STRING,
+     .off = MOFF(health_path), .def = "off",
+     .flags = HF_F_OFF_NULL | HF_F_URL_PATH},
+    {.scope = HF_SCOPE_MAPPING, .name = "health_check", .kind = HF_K_STRING,
+     .off = MOFF(health_check), .def = "off",
+     .flags = HF_F_OFF_NULL | HF_F_URL_PATH},
+    {.scope = HF_SCOPE_MAPPING, .name = "health_interval",
+     .kind = HF_K_DURATION, .off = MOFF(health_interval_ms), .def = "5s",
+     .min = 1, .max = MAX_MS},
+};
+/* clang-format on */
+
+const size_t hf_nkeys = sizeof(hf_keys) / sizeof(hf_keys[0]);
+
+const hf_key_t *hf_key_find(enum hf_scope scope, const char *name)
+{
+    for (size_t i = 0; i < hf_nkeys; i++)
+        if (hf_keys[i].scope == scope && strcmp(hf_keys[i].name, name) == 0)
+            return &hf_keys[i];
+    return NULL;
+}
+
+static void set_defaults(enum hf_scope scope, void *base)
+{
+    char msg[256];
+
+    for (size_t i = 0; i < hf_nkeys; i++) {
+        int rc;
+        if (hf_keys[i].scope != scope || hf_keys[i].def == NULL)
+            continue;
+        rc = hf_key_set(&hf_keys[i], base, hf_keys[i].def, msg, sizeof(msg));
+        assert(rc == 0 && "every default parses");
+        (void)rc;
+    }
+}
+
+static hf_config_t *new_config(size_t nmappings)
+{
+    hf_config_t *cfg = hf_xcalloc(1, sizeof(*cfg));
+
+    cfg->mappings = hf_xcalloc(nmappings, sizeof(*cfg->mappings));
+    set_defaults(HF_SCOPE_GLOBAL, &cfg->global);
+    return cfg;
+}
+
+static hf_mapping_conf_t *add_mapping(hf_config_t *cfg, const char *name,
+                                      int line)
+{
+    hf_mapping_conf_t *m = &cfg->mappings[cfg->nmappings++];
+
+    set_defaults(HF_SCOPE_MAPPING, m);
+    m->name = hf_xstrdup(name);
+    m->line = line;
+    return m;
+}
+
+/* Whether a continuation line of value reads like "name = ...": a key
+ * indented by mistake, which inih takes as part of the value above. */
+static bool continues_with_key(const char *value)
+{
+    for (const char *p = strchr(value, '\n'); p; p = strchr(p + 1, '\n')) {
+        const char *q = p + 1;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (!isalpha((unsigned char)*q))
+            continue;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '=')
+            return true;
+    }
+    return false;
+}
+
+/* Applies one "key = value" of the file to the struct of its section. */
+static void apply_entry(hf_build_t *b, const hf_raw_entry_t *e)
+{
+    char msg[400], q[80];
+    const char *key = hf_quote(e->key, q, sizeof(q));
+    hf_sec_state_t *st;
+    const hf_key_t *k, *other;
+    size_t idx;
+
+    if (e->sec < 0) {
+        hf_errs_add(b->errs, e->line, key,
+                    "outside any section (put it under [global] or a "
+                    "mapping section)");
+        return;
+    }
+    if (e->key[0] == '\0') {
+        hf_errs_add(b->errs, e->line, NULL, "missing key before '='");
+        return;
+    }
+    st = &b->st[e->sec];
+    k = hf_key_find(st->scope, e->key);
+    if (k == NULL) {
+        other = hf_key_find(st->scope == HF_SCOPE_GLOBAL ? HF_SCOPE_MAPPING
+                                                         : HF_SCOPE_GLOBAL,
+                            e->key);
+        if (other && st->scope == HF_SCOPE_GLOBAL)
+            hf_errs_add(b->errs, e->line, key,
+                        "belongs in a mapping section, not in [global]");
+        else if (other)
+            hf_errs_add(b->errs, e->line, key, "belongs in [global]");
+        else
+            hf_errs_add(b->errs, e->line, key, "unknown key in [%s]",
+                        hf_quote(b->raw->sections[e->sec].name, msg, 80));
+        return;
+    }
+    idx = (size_t)(k - hf_keys);
+    if (st->seen[idx]) {
+        hf_errs_add(b->errs, e->line, key, "duplicate key (first at line %d)",
+                    st->seen[idx]);
+        return;
+    }
+    st->seen[idx] = e->line;
+    if (hf_key_set(k, st->base, e->value, msg, sizeof(msg)) < 0)
+        hf_errs_add(b->errs, e->line, key, "%s%s", msg,
+                    e->continued && continues_with_key(e->value)
+                        ? " (an indented line continues the value of the key "
+                          "above it)"
+                        : "");
+}
+
+/* Gives every section its struct: [global] the global one (a repeated
+ * [global] too: validate reports the repeat), any other a new mapping. */
+static void assign_sections(hf_build_t *b)
+{
+    const hf_raw_t *raw = b->raw;
+
+    b->st = hf_xcalloc(raw->nsections, sizeof(*b->st));
+    for (size_t i = 0; i < raw->nsections; i++) {
+        const hf_raw_section_t *s = &raw->sections[i];
+        hf_sec_state_t *st = &b->st[i];
+
+        st->seen = hf_xcalloc(hf_nkeys, sizeof(*st->seen));
+        if (!s->bad && strcmp(s->name, "global") == 0) {
+            st->scope = HF_SCOPE_GLOBAL;
+            st->base = &b->cfg->global;
+        } else {
+            st->scope = HF_SCOPE_MAPPING;
+            st->mapping = add_mapping(b->cfg, s->name, s->line);
+            st->base = st->mapping;
+        }
+    }
+}
+
+int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
+                   void *ud)
+{
+    hf_errs_t errs = {.file = path};
+    hf_build_t b = {.errs = &errs};
+    hf_raw_t raw;
+    size_t nmappings = 0;
+    FILE *fp;
+    int n;
+
+    *out = NULL;
+    fp = fopen(path, "r");
+    if (fp == NULL) {
+        hf_errs_add(&errs, HF_LINE_NONE, NULL, "cannot open: %s",
+                    strerror(errno));
+        return hf_errs_flush(&errs, err, ud);
+    }
+    hf_raw_read(&raw, fp, &errs);
+    fclose(fp);
+    if (raw.read_errno) {
+        /* Half a file: whatever else could be said about it is noise. */
+        hf_raw_free(&raw);
+        return hf_errs_flush(&errs, err, ud);
+    }
+
+    for (size_t i = 0; i < raw.nsections; i++)
+        nmappings += raw.sections[i].bad || strcmp(raw.sections[i].name,
+                                                   "global") != 0;
+    b.raw = &raw;
+    b.cfg = new_config(nmappings);
+    assign_sections(&b);
+    for (size_t i = 0; i < raw.nentries; i++)
+        apply_entry(&b, &raw.entries[i]);
+    hf_validate(&b);
+
+    for (size_t i = 0; i < raw.nsections; i++)
+        free(b.st[i].seen);
+    free(b.st);
+    hf_raw_free(&raw);
+    n = hf_errs_flush(&errs, err, ud);
+    if (n > 0) {
+        hf_config_free(b.cfg);
+        return n;
+    }
+    b.cfg->path = hf_xstrdup(path);
+    *out = b.cfg;
+    return 0;
+}
+
+static void set_arg(hf_errs_t *errs, hf_mapping_conf_t *m, const char *name,
+                    const char *value)
+{
+    const hf_key_t *k = hf_key_find(HF_SCOPE_MAPPING, name);
+    char msg[400];
+
+    assert(k != NULL);
+    if (value == NULL)
+        hf_errs_add(errs, HF_LINE_NONE, name, "missing");
+    else if (hf_key_set(k, m, value, msg, sizeof(msg)) < 0)
+        hf_errs_add(errs, HF_LINE_NONE, name, "%s", msg);
+}
+
+int hf_config_from_args(const char *listen, const char *backend,
+                        hf_config_t **out, hf_config_error_fn err, void *ud)
+{
+    hf_errs_t errs = {.file = NULL};
+    hf_config_t *cfg = new_config(1);
+    hf_mapping_conf_t *m = add_mapping(cfg, "cli", 0);
+    int n;
+
+    *out = NULL;
+    set_arg(&errs, m, "listen", listen);
+    set_arg(&errs, m, "backend", backend);
+    n = hf_errs_flush(&errs, err, ud);
+    if (n > 0) {
+        hf_config_free(cfg);
+        return n;
+    }
+    *out = cfg;
+    return 0;
+}
+
+void hf_config_free(hf_config_t *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t i = 0; i < cfg->nmappings; i++) {
+        hf_mapping_conf_t *m = &cfg->mappings[i];
+        free(m->name);
+        free(m->backends);
+        free(m->health_path);
+        free(m->health_check);
+    }
+    free(cfg->mappings);
+    free(cfg->global.access_log);
+    free(cfg->global.temp_dir);
+    free(cfg->path);
+    free(cfg);
+}

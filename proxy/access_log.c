@@ -1,0 +1,259 @@
+#include "access_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "log.h"
+#include "mapping.h"
+
+#define BUF_SIZE (64 * 1024)
+#define LINE_MAX_BYTES (8 * 1024)
+
+static int log_fd = -1;
+static bool own_fd;
+static char *log_path;
+static enum hf_access_log_format log_format;
+static char *buf;
+static size_t buf_len;
+static uv_prepare_t flusher;
+static bool flusher_on;
+
+static void on_prepare(uv_prepare_t *h)
+{
+    (void)h;
+    hf_access_log_flush();
+}
+
+static int open_path(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    return fd < 0 ? -errno : fd;
+}
+
+int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g)
+{
+    int fd;
+
+    hf_access_log_close();
+    log_format = g->access_log_format;
+    if (g->access_log == NULL)
+        return 0;
+    if (strcmp(g->access_log, "stdout") == 0) {
+        fd = STDOUT_FILENO;
+        own_fd = false;
+    } else {
+        fd = open_path(g->access_log);
+        if (fd < 0) {
+            hf_log_error("access_log %s: %s", g->access_log, strerror(-fd));
+            return fd;
+        }
+        own_fd = true;
+        log_path = strdup(g->access_log);
+    }
+    buf = malloc(BUF_SIZE);
+    if (buf == NULL) {
+        if (own_fd)
+            close(fd);
+        return -ENOMEM;
+    }
+    log_fd = fd;
+    uv_prepare_init(loop, &flusher);
+    uv_prepare_start(&flusher, on_prepare);
+    uv_unref((uv_handle_t *)&flusher);
+    flusher_on = true;
+    return 0;
+}
+
+int hf_access_log_reopen(void)
+{
+    int fd;
+
+    if (!own_fd || log_path == NULL)
+        return 0;
+    hf_access_log_flush();
+    fd = open_path(log_path);
+    if (fd < 0) {
+        hf_log_error("access_log %s: reopen: %s", log_path, strerror(-fd));
+        return fd;
+    }
+    close(log_fd);
+    log_fd = fd;
+    hf_log_info("access_log %s reopened", log_path);
+    return 0;
+}
+
+void hf_access_log_flush(void)
+{
+    size_t off = 0;
+
+    while (off < buf_len) {
+        ssize_t w = write(log_fd, buf + off, buf_len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            /* A log that cannot be written must not stop the proxy; the
+             * lines are dropped and the reason said once per flush. */
+            hf_log_error("access_log: %s", strerror(errno));
+            break;
+        }
+        off += (size_t)w;
+    }
+    buf_len = 0;
+}
+
+static void on_flusher_close(uv_handle_t *h) { (void)h; }
+
+void hf_access_log_close(void)
+{
+    if (log_fd >= 0)
+        hf_access_log_flush();
+    if (own_fd && log_fd >= 0)
+        close(log_fd);
+    log_fd = -1;
+    own_fd = false;
+    free(log_path);
+    log_path = NULL;
+    free(buf);
+    buf = NULL;
+    buf_len = 0;
+    if (flusher_on) {
+        uv_prepare_stop(&flusher);
+        uv_close((uv_handle_t *)&flusher, on_flusher_close);
+        flusher_on = false;
+    }
+}
+
+/* Copies s (n bytes) escaped for a quoted field: '"', '\' and bytes
+ * outside printable ASCII as \xHH, as nginx does; JSON gets \u00HH. */
+static char *put_escaped(char *w, const char *end, const char *s, size_t n,
+                         bool json)
+{
+    for (size_t i = 0; i < n && w + 6 < end; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f) {
+            w += json ? sprintf(w, "\\u%04x", ch) : sprintf(w, "\\x%02X", ch);
+        } else {
+            *w++ = (char)ch;
+        }
+    }
+    return w;
+}
+
+static const char *field_value(const hf_request_t *r, const char *name,
+                               size_t *len)
+{
+    const hf_field_t *f;
+
+    if (r->head.buf == NULL || r->method == NULL)
+        return NULL;
+    f = hf_head_find(&r->head, name);
+    if (f == NULL)
+        return NULL;
+    *len = f->value_len;
+    return r->head.buf + f->value_off;
+}
+
+static double secs(uint64_t from, uint64_t to)
+{
+    return from != 0 && to >= from ? (double)(to - from) / 1e9 : 0.0;
+}
+
+static char *put_quoted(char *w, const char *end, const char *v, size_t n,
+                        bool json)
+{
+    *w++ = '"';
+    if (v == NULL && !json)
+        *w++ = '-';
+    else if (v != NULL)
+        w = put_escaped(w, end, v, n, json);
+    *w++ = '"';
+    return w;
+}
+
+static size_t format_line(const hf_exchange_t *ex, char *line, size_t cap)
+{
+    const hf_request_t *r = &ex->req;
+    char *w = line, *end = line + cap - 512;
+    bool json = log_format == HF_ACCESS_LOG_JSON;
+    uint64_t now = uv_hrtime();
+    double queue_s = secs(ex->t_ready, ex->t_sent);
+    double backend_s = secs(ex->t_sent, ex->t_backend_done);
+    double total_s = secs(ex->t_begin, now);
+    const char *ref, *ua;
+    size_t ref_len = 0, ua_len = 0;
+    struct timespec ts;
+    struct tm tm;
+
+    ref = field_value(r, "referer", &ref_len);
+    ua = field_value(r, "user-agent", &ua_len);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (json) {
+        gmtime_r(&ts.tv_sec, &tm);
+        w += strftime(w, 64, "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
+        w += sprintf(w, ".%03ldZ\",\"remote_addr\":\"%s\",\"method\":",
+                     ts.tv_nsec / 1000000, ex->peer);
+        w = put_quoted(w, end, r->method, r->method ? strlen(r->method) : 0,
+                       true);
+        w += sprintf(w, ",\"target\":");
+        w = put_quoted(w, end, r->head.buf + r->target_off, r->target_len,
+                       true);
+        w += sprintf(w, ",\"protocol\":\"HTTP/%d.%d\",\"status\":%d,"
+                        "\"body_bytes\":%llu,\"bytes_out\":%llu,\"referer\":",
+                     r->http_major, r->http_minor, ex->status,
+                     (unsigned long long)ex->body_sent,
+                     (unsigned long long)ex->bytes_out);
+        w = put_quoted(w, end, ref, ref_len, true);
+        w += sprintf(w, ",\"user_agent\":");
+        w = put_quoted(w, end, ua, ua_len, true);
+        w += sprintf(w, ",\"mapping\":\"%s\",\"upstream\":\"%s\","
+                        "\"queue_s\":%.6f,\"backend_s\":%.6f,"
+                        "\"total_s\":%.6f,\"reason\":",
+                     ex->mapping->conf.name, ex->backend, queue_s, backend_s,
+                     total_s);
+        if (ex->reason != NULL)
+            w = put_quoted(w, end, ex->reason, strlen(ex->reason), true);
+        else
+            w += sprintf(w, "null");
+        w += sprintf(w, "}\n");
+        return (size_t)(w - line);
+    }
+    localtime_r(&ts.tv_sec, &tm);
+    w += sprintf(w, "%s - - ", ex->peer);
+    w += strftime(w, 64, "[%d/%b/%Y:%H:%M:%S %z] \"", &tm);
+    if (r->method != NULL) {
+        w += sprintf(w, "%s ", r->method);
+        w = put_escaped(w, end, r->head.buf + r->target_off, r->target_len,
+                        false);
+        w += sprintf(w, " HTTP/%d.%d\" ", r->http_major, r->http_minor);
+    } else {
+        w += sprintf(w, "-\" ");
+    }
+    w += sprintf(w, "%d %llu ", ex->status,
+                 (unsigned long long)ex->body_sent);
+    w = put_quoted(w, end, ref, ref_len, false);
+    *w++ = ' ';
+    w = put_quoted(w, end, ua, ua_len, false);
+    w += sprintf(w,
+                 " mapping=%s upstream=%s queue=%.3f backend=%.3f"
+                 " total=%.3f bytes_out=%llu reason=%s\n",
+                 ex->mapping->conf.name, ex->backend[0] ? ex->backend : "-",
+                 queue_s, backend_s, total_s,
+                 (unsigned long long)ex->bytes_out,
+                 ex->reason ? ex->reason : "-");
+    return (size_t)(w - line);
+}
+
+void hf_access_log_write(const hf_exchange_t *ex)
+{
+    if (log_fd < 0)
+        return;
+    if (buf_len + LINE_MAX_BYTES > BUF_SIZE)
+        hf_access_log_flush();
+    buf_len += format_line(ex, buf + buf_len, LINE_MAX_BYTES);
+}

@@ -1,0 +1,105 @@
+#include "backend_request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Methods whose requests carry a body by definition: they get a
+ * Content-Length even when it is 0, as RFC 9110 §8.6 asks. */
+static bool method_expects_body(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+           strcmp(m, "PATCH") == 0;
+}
+
+static char *put(char *w, const char *s, size_t n)
+{
+    memcpy(w, s, n);
+    return w + n;
+}
+
+static char *put_field(char *w, const hf_head_t *h, const hf_field_t *f)
+{
+    w = put(w, h->buf + f->name_off, f->name_len);
+    w = put(w, ": ", 2);
+    w = put(w, h->buf + f->value_off, f->value_len);
+    return put(w, "\r\n", 2);
+}
+
+static bool dropped(const hf_head_t *h, const hf_field_t *f,
+                    bool replace_host, bool forwarded_for)
+{
+    if (hf_field_is_hop_by_hop(h, f) ||
+        hf_field_name_is(h, f, "content-length"))
+        return true;
+    if (replace_host && hf_field_name_is(h, f, "host"))
+        return true;
+    if (forwarded_for && hf_field_name_is(h, f, "x-forwarded-for"))
+        return true;
+    return hf_field_named_by_connection(h, f);
+}
+
+int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
+                             bool forwarded_for, hf_outbuf_t *out)
+{
+    const hf_request_t *r = &ex->req;
+    const hf_head_t *h = &r->head;
+    bool replace_host = r->host_len > 0;
+    size_t cap = strlen(r->method) + r->path_len + r->host_len +
+                 strlen(ex->peer) + 160;
+    char *w;
+
+    for (uint32_t i = 0; i < h->nfields; i++)
+        cap += h->fields[i].name_len + h->fields[i].value_len + 6;
+    out->blk = cap <= HF_BLOCK_SIZE ? hf_block_get() : NULL;
+    out->buf = out->blk != NULL ? out->blk->data : malloc(cap);
+    if (out->buf == NULL)
+        return -1;
+
+    w = out->buf;
+    w += sprintf(w, "%s ", r->method);
+    w = put(w, h->buf + r->path_off, r->path_len);
+    w += sprintf(w, " HTTP/1.%d\r\n", http_minor);
+    if (replace_host) {
+        w = put(w, "Host: ", 6);
+        w = put(w, h->buf + r->host_off, r->host_len);
+        w = put(w, "\r\n", 2);
+    }
+    for (uint32_t i = 0; i < h->nfields; i++) {
+        const hf_field_t *f = &h->fields[i];
+        if (!dropped(h, f, replace_host, forwarded_for))
+            w = put_field(w, h, f);
+    }
+    if (forwarded_for) {
+        /* Several X-Forwarded-For fields are one list (RFC 9110 §5.3). */
+        w = put(w, "X-Forwarded-For: ", 17);
+        for (uint32_t i = 0; i < h->nfields; i++) {
+            const hf_field_t *f = &h->fields[i];
+            if (!hf_field_name_is(h, f, "x-forwarded-for") ||
+                f->value_len == 0)
+                continue;
+            w = put(w, h->buf + f->value_off, f->value_len);
+            w = put(w, ", ", 2);
+        }
+        w = put(w, ex->peer, strlen(ex->peer));
+        w = put(w, "\r\n", 2);
+    }
+    if (r->body.len > 0 || r->framed || method_expects_body(r->method))
+        w += sprintf(w, "Content-Length: %llu\r\n",
+                     (unsigned long long)r->body.len);
+    w = put(w, "Connection: close\r\n\r\n", 21);
+    out->len = (size_t)(w - out->buf);
+    return 0;
+}
+
+void hf_outbuf_free(hf_outbuf_t *out)
+{
+    if (out->blk != NULL)
+        hf_block_put(out->blk);
+    else
+        free(out->buf);
+    out->buf = NULL;
+    out->blk = NULL;
+    out->len = 0;
+}

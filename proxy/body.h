@@ -1,0 +1,66 @@
+/* A message body, request or response: held in blocks up to a cap
+ * (body_buffer_size), the rest appended to an unlinked temp file. Bytes are
+ * read back in order, from any offset, for sending.
+ *
+ * Spill is budgeted process-wide (max_spill bytes, and a number of open temp
+ * files that fits the descriptor limit). A reader that would spill past the
+ * budget stops reading and waits (hf_spill_wait) until some spill is freed,
+ * rather than filling the disk. */
+#ifndef HF_BODY_H
+#define HF_BODY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "block.h"
+#include "list.h"
+
+typedef struct hf_body {
+    hf_block_t *head; /* memory part, in order; every block but tail full */
+    hf_block_t *tail;
+    uint64_t mem_len; /* bytes held in blocks: offsets [0, mem_len) */
+    uint64_t len;     /* bytes appended in all; [mem_len, len) are on file */
+    uint64_t mem_cap; /* most bytes held in memory */
+    int fd;           /* spill file, -1 until the first spill */
+    hf_block_t *stage; /* file bytes read back for the write in flight */
+} hf_body_t;
+
+void hf_body_init(hf_body_t *b, uint64_t mem_cap);
+
+/* Appends n bytes. Returns 0, or a negative errno when memory or the spill
+ * file failed (ENOSPC, EMFILE, ...); the body is then unusable. */
+int hf_body_append(hf_body_t *b, const char *p, size_t n);
+
+/* False when more bytes would go to disk and the spill budget is spent: the
+ * reader should stop and hf_spill_wait(). */
+bool hf_body_may_grow(const hf_body_t *b);
+
+/* Fills up to max bufs with the bytes from off on; file bytes come one block
+ * at a time through b->stage, valid until the next call. Returns the number
+ * of bufs (0 when off == len) or a negative errno. */
+int hf_body_bufs(hf_body_t *b, uint64_t off, uv_buf_t *bufs, int max);
+
+/* Releases blocks and the spill file; the body may be initialised again. */
+void hf_body_free(hf_body_t *b);
+
+typedef struct hf_spill_waiter {
+    hf_list_t link;
+    void (*resume)(struct hf_spill_waiter *w);
+} hf_spill_waiter_t;
+
+/* Sets where and how much may spill. Applies to spills that start later. */
+void hf_spill_configure(const char *temp_dir, uint64_t max_bytes,
+                        uint32_t max_files);
+
+/* Queues w until spill is freed; then w is unlinked and resume() is called.
+ * hf_spill_cancel() is safe whether or not w is queued. */
+void hf_spill_wait(hf_spill_waiter_t *w);
+void hf_spill_cancel(hf_spill_waiter_t *w);
+
+extern uint64_t hf_spill_bytes; /* bytes on temp files now */
+extern uint32_t hf_spill_files; /* temp files open now */
+extern uint64_t hf_spill_errors; /* temp file failures since start */
+
+#endif

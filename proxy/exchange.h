@@ -1,0 +1,92 @@
+/* One request and its response, kept apart from the connections that carry
+ * them (as h2o does): the client connection may go while the backend is
+ * still answering, and the backend connection is gone long before a slow
+ * client has read the answer.
+ *
+ * Ownership: the exchange lives while any of these holds it: its client
+ * (ex->client), its upstream (ex->up), or a client write in flight
+ * (ex->writing). Each side detaches itself and calls hf_exchange_release(),
+ * which frees the exchange when nothing holds it any more. */
+#ifndef HF_EXCHANGE_H
+#define HF_EXCHANGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "list.h"
+#include "request.h"
+#include "response.h"
+
+struct hf_client;
+struct hf_mapping;
+struct hf_upstream;
+struct hf_backend_addr;
+
+typedef struct hf_exchange {
+    struct hf_client *client;     /* NULL once the client has gone */
+    struct hf_mapping *mapping;   /* referenced */
+    struct hf_upstream *up;       /* backend connection, while open */
+    struct hf_backend_addr *addr; /* the address it was sent to, or NULL */
+    hf_request_t req;
+    hf_response_t res;            /* initialised when the upstream starts */
+    bool res_ready;               /* res is initialised */
+    hf_list_t qlink;              /* in the mapping's queue */
+    uint64_t tried;               /* backend addresses tried, by index */
+
+    /* Times, uv_hrtime() ns. */
+    uint64_t t_begin;             /* first byte of the request */
+    uint64_t t_ready;             /* request complete */
+    uint64_t t_sent;              /* left the queue for a backend */
+    uint64_t t_backend_done;      /* response complete, or failed */
+
+    /* The client side of the response. */
+    uv_write_t wreq;
+    bool writing;                 /* wreq in flight */
+    bool local;                   /* holdfast's own answer, in out_head */
+    bool head_sent;
+    bool chunked_out;             /* body framed chunked toward the client */
+    bool last_sent;               /* the final bytes are queued */
+    bool close_after;             /* the connection closes after this */
+    int status;                   /* status sent to the client */
+    const char *reason;           /* why holdfast answered itself, if so */
+    uint64_t body_sent;           /* bytes of res.body queued to the client */
+    uint64_t bytes_out;           /* bytes written to the client */
+    char *out_buf;                /* the head (or whole local answer) */
+    hf_block_t *out_blk;          /* the block behind out_buf, if one */
+    uint32_t out_len;
+    hf_spill_waiter_t spill;      /* the request body waits for spill room */
+    char peer[48];                /* client address, for logs and XFF */
+    char backend[64];             /* backend address used, for the log */
+    char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
+} hf_exchange_t;
+
+/* A new exchange for the client's next request; NULL when out of memory. */
+hf_exchange_t *hf_exchange_new(struct hf_client *c);
+
+/* Drops the exchange if nothing holds it any more (see above); logs the
+ * access line when it goes. */
+void hf_exchange_release(hf_exchange_t *ex);
+
+/* The backend side is over for this exchange: unhooks the upstream. */
+void hf_exchange_backend_done(hf_exchange_t *ex);
+
+/* holdfast answers the request itself: an error, a 503, the health path.
+ * body is plain text (a newline is added) or JSON when json is true. The
+ * connection closes after the answer unless keep is true (the health path):
+ * after an error, a load balancer opens a fresh connection anyway. */
+void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
+                         const char *body, bool json, bool keep);
+
+/* The backend failed before any of the response went out: answer status;
+ * after the head went out, the client connection is cut instead. */
+void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason);
+
+/* New response bytes (head, body, completion) may be sent. */
+void hf_exchange_progress(hf_exchange_t *ex);
+
+/* A short reason phrase for a status code. */
+const char *hf_status_text(int status);
+
+#endif

@@ -1,0 +1,145 @@
+#include "reload.h"
+
+#include <string.h>
+
+#include "access_log.h"
+#include "body.h"
+#include "log.h"
+#include "mapping.h"
+#include "server.h"
+
+/* Settings whose behaviour this build does not have yet are refused at
+ * start-up and on reload, never silently ignored. */
+static int check_supported(const hf_config_t *cfg)
+{
+    int bad = 0;
+
+    if (cfg->global.admin_on) {
+        hf_log_error("admin: not supported by this build yet");
+        bad = -1;
+    }
+    if (cfg->global.statsd_on) {
+        hf_log_error("statsd: not supported by this build yet");
+        bad = -1;
+    }
+    for (size_t i = 0; i < cfg->nmappings; i++) {
+        if (cfg->mappings[i].proxy_protocol) {
+            hf_log_error("[%s] proxy_protocol: not supported by this build "
+                         "yet", cfg->mappings[i].name);
+            bad = -1;
+        }
+        if (cfg->mappings[i].health_check != NULL) {
+            hf_log_error("[%s] health_check: not supported by this build "
+                         "yet", cfg->mappings[i].name);
+            bad = -1;
+        }
+    }
+    return bad;
+}
+
+int hf_reload_start(const hf_config_t *cfg) { return check_supported(cfg); }
+
+void hf_reload_stop(void) {}
+
+static void log_error(void *ud, const char *msg)
+{
+    (void)ud;
+    hf_log_error("%s", msg);
+}
+
+static bool same_addr(const hf_addr_t *a, const hf_addr_t *b)
+{
+    return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
+}
+
+static hf_mapping_t *find_by_listen(const hf_addr_t *a)
+{
+    for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
+         n = n->next) {
+        hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
+        if (same_addr(&m->conf.listen, a))
+            return m;
+    }
+    return NULL;
+}
+
+static bool in_config(const hf_config_t *cfg, const hf_addr_t *a)
+{
+    for (size_t i = 0; i < cfg->nmappings; i++)
+        if (same_addr(&cfg->mappings[i].listen, a))
+            return true;
+    return false;
+}
+
+static void apply_mappings(const hf_config_t *cfg)
+{
+    hf_list_t *n = hf_server.mappings.next;
+
+    /* Removed first, so their addresses are free for new mappings. */
+    while (n != &hf_server.mappings) {
+        hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
+        n = n->next;
+        if (in_config(cfg, &m->conf.listen))
+            continue;
+        hf_log_info("[%s] removed: stops accepting, drains", m->conf.name);
+        hf_list_remove(&m->link);
+        m->removed = true;
+        hf_mapping_stop_listening(m);
+        hf_mapping_unref(m);
+    }
+    for (size_t i = 0; i < cfg->nmappings; i++) {
+        const hf_mapping_conf_t *mc = &cfg->mappings[i];
+        hf_mapping_t *m = find_by_listen(&mc->listen);
+        if (m != NULL) {
+            if (hf_mapping_update(m, mc) != 0)
+                hf_log_error("[%s] reload: out of memory", mc->name);
+            continue;
+        }
+        m = hf_mapping_new(mc);
+        if (m == NULL) {
+            hf_log_error("[%s] reload: out of memory", mc->name);
+            continue;
+        }
+        hf_list_insert_tail(&hf_server.mappings, &m->link);
+        if (hf_mapping_listen(m) != 0) {
+            hf_list_remove(&m->link);
+            hf_mapping_unref(m);
+            continue;
+        }
+        hf_log_info("[%s] added: %s", mc->name, mc->listen.text);
+    }
+}
+
+void hf_reload(const char *path)
+{
+    hf_config_t *cfg = NULL;
+    int errors;
+
+    if (path == NULL) {
+        hf_log_warn("SIGHUP: no configuration file to reload");
+        return;
+    }
+    hf_log_info("SIGHUP: reloading %s", path);
+    errors = hf_config_load(path, &cfg, log_error, NULL);
+    if (errors != 0) {
+        hf_log_error("reload: %d error%s in %s: running configuration kept",
+                     errors, errors == 1 ? "" : "s", path);
+        return;
+    }
+    if (check_supported(cfg) != 0) {
+        hf_log_error("reload: running configuration kept");
+        hf_config_free(cfg);
+        return;
+    }
+    hf_log_set_level(cfg->global.log_level);
+    hf_spill_configure(cfg->global.temp_dir, cfg->global.max_spill,
+                       hf_server.max_clients / 8 < 16
+                           ? 16
+                           : hf_server.max_clients / 8);
+    if (hf_access_log_open(hf_server.loop, &cfg->global) != 0)
+        hf_log_error("reload: access log not reopened");
+    apply_mappings(cfg);
+    hf_config_free(hf_server.cfg);
+    hf_server.cfg = cfg;
+    hf_log_info("reloaded %s", path);
+}

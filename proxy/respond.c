@@ -1,0 +1,316 @@
+/* The response as the client sees it: holdfast's own answers, and the
+ * backend's response re-framed for the client (RFC 9112 §6, §9): hop-by-hop
+ * fields dropped, Content-Length when the length is known, chunked to an
+ * HTTP/1.1 client when it is not, close-delimited to an HTTP/1.0 one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "exchange.h"
+#include "log.h"
+#include "mapping.h"
+#include "server.h"
+
+static const char crlf[] = "\r\n";
+static const char last_chunk[] = "0\r\n\r\n";
+
+const char *hf_status_text(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+/* Takes a buffer for the outgoing head: a block when it fits, else heap. */
+static char *out_alloc(hf_exchange_t *ex, size_t need)
+{
+    if (need <= HF_BLOCK_SIZE) {
+        ex->out_blk = hf_block_get();
+        ex->out_buf = ex->out_blk != NULL ? ex->out_blk->data : NULL;
+    } else {
+        ex->out_blk = NULL;
+        ex->out_buf = malloc(need);
+    }
+    return ex->out_buf;
+}
+
+void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
+                         const char *body, bool json, bool keep)
+{
+    hf_client_t *c = ex->client;
+    size_t blen = strlen(body) + 1, need = blen + 256;
+    bool close = !keep || !ex->req.keep_alive || hf_server.draining;
+    char *p;
+    int n;
+
+    ex->status = status;
+    ex->reason = reason;
+    ex->local = true;
+    ex->close_after = close;
+    if (c == NULL)
+        return;
+    if (ex->head_sent) {
+        /* Part of a response already went out: all that is left is to
+         * cut the connection so the client sees it incomplete. */
+        hf_client_close(c);
+        return;
+    }
+    if (ex->out_buf != NULL)
+        return; /* already answering */
+    p = out_alloc(ex, need);
+    if (p == NULL) {
+        hf_client_close(c);
+        return;
+    }
+    n = snprintf(p, need,
+                 "HTTP/1.%d %d %s\r\n"
+                 "Content-Type: %s\r\n"
+                 "Content-Length: %zu\r\n"
+                 "%s"
+                 "Connection: %s\r\n"
+                 "\r\n"
+                 "%s%s",
+                 ex->req.http_minor == 0 && ex->req.http_major == 1 ? 0 : 1,
+                 status, hf_status_text(status),
+                 json ? "application/json" : "text/plain; charset=utf-8",
+                 blen, status == 503 ? "Retry-After: 1\r\n" : "",
+                 close ? "close" : "keep-alive",
+                 ex->req.is_head ? "" : body, ex->req.is_head ? "" : "\n");
+    ex->out_len = (uint32_t)n;
+    if (ex->req.state != HF_REQ_DONE)
+        hf_stats_reject(&ex->mapping->stats, reason);
+    hf_client_set_state(c, HF_CLIENT_WRITING);
+    hf_client_flush(c);
+}
+
+void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason)
+{
+    hf_log(HF_LOG_INFO, ex->client ? ex->client->id : 0, "%s %.*s: %d (%s)",
+           ex->req.method ? ex->req.method : "-", (int)ex->req.path_len,
+           ex->req.head.buf ? ex->req.head.buf + ex->req.path_off : "",
+           status, reason);
+    hf_exchange_respond(ex, status, reason, hf_status_text(status), false,
+                        false);
+}
+
+void hf_exchange_progress(hf_exchange_t *ex)
+{
+    if (ex->client != NULL)
+        hf_client_flush(ex->client);
+}
+
+/* Sizes the head before writing it: the status line, the kept fields, and
+ * room for holdfast's own framing fields. */
+static size_t head_size(const hf_response_t *res)
+{
+    size_t n = 64 + res->reason_len + 96;
+
+    for (uint32_t i = 0; i < res->head.nfields; i++)
+        n += res->head.fields[i].name_len + res->head.fields[i].value_len + 4;
+    return n;
+}
+
+static int build_head(hf_exchange_t *ex, hf_client_t *c)
+{
+    hf_response_t *res = &ex->res;
+    const hf_head_t *h = &res->head;
+    size_t cap = head_size(res);
+    int minor = ex->req.http_minor;
+    char *p = out_alloc(ex, cap), *w;
+    bool length_known = true;
+    uint64_t length = 0;
+
+    if (p == NULL)
+        return -1;
+    if (res->no_body) {
+        length_known = res->has_length && res->status != 204;
+        length = res->content_length;
+    } else if (res->complete) {
+        length = res->body.len;
+    } else if (res->has_length) {
+        length = res->content_length;
+    } else if (minor == 1) {
+        length_known = false;
+        ex->chunked_out = true;
+    } else {
+        length_known = false;
+        ex->close_after = true; /* the close delimits the body */
+    }
+    if (!ex->req.keep_alive || c->eof || hf_server.draining)
+        ex->close_after = true;
+
+    w = p + sprintf(p, "HTTP/1.%d %d ", minor, res->status);
+    if (res->reason_len > 0) {
+        memcpy(w, h->buf + res->reason_off, res->reason_len);
+        w += res->reason_len;
+    } else {
+        w += sprintf(w, "%s", hf_status_text(res->status));
+    }
+    memcpy(w, crlf, 2);
+    w += 2;
+    for (uint32_t i = 0; i < h->nfields; i++) {
+        const hf_field_t *f = &h->fields[i];
+        if (hf_field_is_hop_by_hop(h, f) ||
+            hf_field_name_is(h, f, "content-length") ||
+            hf_field_named_by_connection(h, f))
+            continue;
+        memcpy(w, h->buf + f->name_off, f->name_len);
+        w += f->name_len;
+        *w++ = ':';
+        *w++ = ' ';
+        memcpy(w, h->buf + f->value_off, f->value_len);
+        w += f->value_len;
+        *w++ = '\r';
+        *w++ = '\n';
+    }
+    if (length_known && !(res->no_body && !res->has_length))
+        w += sprintf(w, "Content-Length: %llu\r\n",
+                     (unsigned long long)length);
+    if (ex->chunked_out)
+        w += sprintf(w, "Transfer-Encoding: chunked\r\n");
+    if (ex->close_after)
+        w += sprintf(w, "Connection: close\r\n");
+    else if (minor == 0)
+        w += sprintf(w, "Connection: keep-alive\r\n");
+    *w++ = '\r';
+    *w++ = '\n';
+    ex->out_len = (uint32_t)(w - p);
+    ex->status = res->status;
+    return 0;
+}
+
+static void on_client_write(uv_write_t *req, int status)
+{
+    hf_exchange_t *ex = hf_container_of(req, hf_exchange_t, wreq);
+    hf_client_t *c = ex->client;
+
+    ex->writing = false;
+    if (c == NULL) {
+        hf_exchange_release(ex);
+        return;
+    }
+    if (status < 0) {
+        hf_log(HF_LOG_DEBUG, c->id, "write: %s", uv_strerror(status));
+        hf_client_close(c);
+        return;
+    }
+    if (c->state == HF_CLIENT_WRITING)
+        hf_timer_start(&c->timer, c->mapping->tq_send);
+    hf_client_flush(c);
+}
+
+/* Collects the body bytes that can go now, framed for the client. Returns
+ * the number of bufs, or -1 when the spill file could not be read. */
+static int body_bufs(hf_exchange_t *ex, uv_buf_t *bufs, int max)
+{
+    hf_response_t *res = &ex->res;
+    int n = 0, k;
+    uint64_t total = 0;
+
+    if (res->no_body)
+        return 0;
+    k = hf_body_bufs(&res->body, ex->body_sent, bufs + 1, max - 3);
+    if (k < 0)
+        return -1;
+    for (int i = 1; i <= k; i++)
+        total += bufs[i].len;
+    if (!ex->chunked_out) {
+        memmove(bufs, bufs + 1, (size_t)k * sizeof(*bufs));
+        n = k;
+    } else if (k > 0) {
+        int len = snprintf(ex->chunk_line, sizeof(ex->chunk_line),
+                           "%llx\r\n", (unsigned long long)total);
+        bufs[0] = uv_buf_init(ex->chunk_line, (unsigned)len);
+        bufs[k + 1] = uv_buf_init((char *)crlf, 2);
+        n = k + 2;
+    }
+    ex->body_sent += total;
+    return n;
+}
+
+void hf_client_flush(hf_client_t *c)
+{
+    hf_exchange_t *ex = c->ex;
+    uv_buf_t bufs[12];
+    int n = 0, k, err;
+
+    if (ex == NULL || ex->writing || c->closing || ex->last_sent)
+        goto check_done;
+    if (ex->local) {
+        bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
+        ex->head_sent = true;
+        ex->last_sent = true;
+    } else {
+        if (!ex->res_ready || !ex->res.head_done)
+            return;
+        if (!ex->head_sent) {
+            if (build_head(ex, c) != 0) {
+                hf_client_close(c);
+                return;
+            }
+            bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
+            ex->head_sent = true;
+            hf_client_set_state(c, HF_CLIENT_WRITING);
+            hf_timer_start(&c->timer, c->mapping->tq_send);
+        }
+        k = body_bufs(ex, bufs + n, 12 - n - 1);
+        if (k < 0) {
+            hf_log_error("#%llu: reading the response spill failed",
+                         (unsigned long long)c->id);
+            hf_client_close(c);
+            return;
+        }
+        n += k;
+        if (ex->res.complete && ex->body_sent == ex->res.body.len) {
+            if (ex->chunked_out)
+                bufs[n++] = uv_buf_init((char *)last_chunk, 5);
+            ex->last_sent = true;
+        }
+    }
+    if (n == 0)
+        goto check_done;
+    for (int i = 0; i < n; i++)
+        ex->bytes_out += bufs[i].len;
+    err = uv_write(&ex->wreq, (uv_stream_t *)&c->tcp, bufs, (unsigned)n,
+                   on_client_write);
+    if (err != 0) {
+        hf_client_close(c);
+        return;
+    }
+    ex->writing = true;
+    return;
+
+check_done:
+    if (ex != NULL && !ex->writing && ex->last_sent && !c->closing)
+        hf_client_response_done(c);
+}

@@ -1,0 +1,361 @@
+#include "upstream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend_request.h"
+#include "client.h"
+#include "log.h"
+#include "server.h"
+
+typedef struct hf_upstream {
+    uv_tcp_t tcp;
+    uv_timer_t timer;         /* connect, then backend_timeout */
+    uv_connect_t creq;
+    uv_write_t wreq;
+    hf_exchange_t *ex;        /* NULL once detached */
+    hf_mapping_t *mapping;    /* referenced */
+    hf_backend_addr_t *addr;  /* referenced */
+    hf_outbuf_t head;         /* the request head written to the backend */
+    uint64_t body_sent;       /* request body bytes queued */
+    hf_block_t *rd;           /* read buffer */
+    hf_spill_waiter_t spill;  /* waiting for spill room */
+    int open_handles;
+    bool connected;
+    bool head_queued;
+    bool writing;
+    bool slot_held;
+    bool closing;
+    hf_list_t link;           /* in the list of all upstreams */
+} hf_upstream_t;
+
+static hf_list_t all_upstreams = {&all_upstreams, &all_upstreams};
+
+static void on_upstream_close(uv_handle_t *h)
+{
+    hf_upstream_t *up = h->data;
+
+    if (--up->open_handles > 0)
+        return;
+    hf_outbuf_free(&up->head);
+    hf_block_put(up->rd);
+    hf_backend_addr_unref(up->addr);
+    hf_mapping_unref(up->mapping);
+    free(up);
+    hf_server.nupstreams--;
+    hf_server_maybe_done();
+}
+
+static void release_slot(hf_upstream_t *up)
+{
+    if (!up->slot_held)
+        return;
+    up->slot_held = false;
+    up->addr->in_flight--;
+    hf_mapping_dispatch(up->mapping);
+}
+
+/* Unhooks the exchange and closes the connection. Returns the exchange,
+ * which the caller hands on (response, error, retry). */
+static hf_exchange_t *detach_and_close(hf_upstream_t *up)
+{
+    hf_exchange_t *ex = up->ex;
+
+    if (ex != NULL) {
+        hf_exchange_backend_done(ex);
+        up->ex = NULL;
+    }
+    hf_spill_cancel(&up->spill);
+    if (!up->closing) {
+        up->closing = true;
+        hf_list_remove(&up->link);
+        uv_close((uv_handle_t *)&up->tcp, on_upstream_close);
+        uv_close((uv_handle_t *)&up->timer, on_upstream_close);
+    }
+    return ex;
+}
+
+/* The response is complete: the slot is free before the client has read
+ * a byte of it. */
+static void finish(hf_upstream_t *up)
+{
+    hf_exchange_t *ex = detach_and_close(up);
+
+    if (ex != NULL) {
+        hf_hist_observe(&up->mapping->stats.backend_time,
+                        (double)(ex->t_backend_done - ex->t_sent) / 1e9);
+        if (ex->client != NULL)
+            hf_exchange_progress(ex);
+        else
+            hf_exchange_release(ex);
+    }
+    release_slot(up);
+}
+
+static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
+                 const char *why)
+{
+    hf_exchange_t *ex;
+
+    up->mapping->stats.backend_errors[kind]++;
+    hf_log_warn("backend %s: %s", up->addr->addr.text, why);
+    ex = detach_and_close(up);
+    if (ex != NULL) {
+        if (ex->client != NULL)
+            hf_exchange_fail(ex, status, why);
+        else
+            hf_exchange_release(ex);
+    }
+    release_slot(up);
+}
+
+static void connect_failed(hf_upstream_t *up, int err)
+{
+    hf_exchange_t *ex;
+    hf_backend_addr_t *a = up->addr;
+
+    up->mapping->stats.backend_errors[HF_BERR_CONNECT]++;
+    hf_log_warn("backend %s: connect: %s", a->addr.text, uv_strerror(err));
+    ex = detach_and_close(up);
+    /* Keep the slot until the retry is queued, so the retry cannot pick
+     * this address again through a slot that looks free. */
+    if (ex != NULL)
+        hf_mapping_connect_failed(ex, a);
+    release_slot(up);
+}
+
+static void on_upstream_timer(uv_timer_t *t)
+{
+    hf_upstream_t *up = t->data;
+
+    if (up->closing)
+        return;
+    if (!up->connected)
+        connect_failed(up, UV_ETIMEDOUT);
+    else
+        fail(up, 504, HF_BERR_TIMEOUT, "backend timed out");
+}
+
+static void arm_timer(hf_upstream_t *up)
+{
+    uv_timer_start(&up->timer, on_upstream_timer,
+                   up->mapping->conf.backend_timeout_ms, 0);
+}
+
+static void on_upstream_write(uv_write_t *req, int status);
+
+/* Queues the next part of the request: head and in-memory body in one
+ * writev, then the spilled body a block at a time. */
+static void write_more(hf_upstream_t *up)
+{
+    hf_exchange_t *ex = up->ex;
+    uv_buf_t bufs[8];
+    int n = 0, k;
+
+    if (ex == NULL || up->writing)
+        return;
+    if (!up->head_queued) {
+        bufs[n++] = uv_buf_init(up->head.buf, (unsigned)up->head.len);
+        up->head_queued = true;
+    }
+    k = hf_body_bufs(&ex->req.body, up->body_sent, bufs + n, 8 - n);
+    if (k < 0) {
+        fail(up, 502, HF_BERR_INVALID, "request spill unreadable");
+        return;
+    }
+    for (int i = n; i < n + k; i++)
+        up->body_sent += bufs[i].len;
+    n += k;
+    if (n == 0)
+        return;
+    if (uv_write(&up->wreq, (uv_stream_t *)&up->tcp, bufs, (unsigned)n,
+                 on_upstream_write) != 0) {
+        fail(up, 502, HF_BERR_RESET, "write failed");
+        return;
+    }
+    up->writing = true;
+}
+
+static void on_upstream_write(uv_write_t *req, int status)
+{
+    hf_upstream_t *up = req->data;
+
+    up->writing = false;
+    if (up->closing)
+        return;
+    if (status < 0) {
+        /* The backend may have answered early and closed (a 413, say):
+         * what it sent decides, when the read side sees the close. */
+        hf_log_debug("backend %s: write: %s", up->addr->addr.text,
+                     uv_strerror(status));
+        return;
+    }
+    arm_timer(up);
+    write_more(up);
+}
+
+static void on_upstream_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+    hf_upstream_t *up = h->data;
+
+    (void)size;
+    if (up->rd == NULL)
+        up->rd = hf_block_get();
+    if (up->rd == NULL) {
+        *buf = uv_buf_init(NULL, 0);
+        return;
+    }
+    *buf = uv_buf_init(up->rd->data, HF_BLOCK_SIZE);
+}
+
+static void on_upstream_read(uv_stream_t *s, ssize_t nread,
+                             const uv_buf_t *buf);
+
+static void on_spill_room(hf_spill_waiter_t *w)
+{
+    hf_upstream_t *up = hf_container_of(w, hf_upstream_t, spill);
+
+    if (!up->closing)
+        uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
+                      on_upstream_read);
+}
+
+static void eof(hf_upstream_t *up, hf_response_t *res)
+{
+    int r = hf_response_eof(res);
+
+    if (r == HF_RES_OK)
+        finish(up);
+    else if (!res->head_done)
+        fail(up, 502, HF_BERR_RESET, "backend closed without a response");
+    else
+        fail(up, 502, HF_BERR_RESET, res->error);
+}
+
+static void on_upstream_read(uv_stream_t *s, ssize_t nread,
+                             const uv_buf_t *buf)
+{
+    hf_upstream_t *up = s->data;
+    hf_exchange_t *ex = up->ex;
+    hf_response_t *res;
+    int r;
+
+    (void)buf;
+    if (up->closing || ex == NULL)
+        return;
+    res = &ex->res;
+    if (nread == 0)
+        return;
+    if (nread == UV_EOF) {
+        eof(up, res);
+        return;
+    }
+    if (nread < 0) {
+        fail(up, 502, HF_BERR_RESET,
+             nread == UV_ENOBUFS ? "out of memory" : uv_strerror((int)nread));
+        return;
+    }
+    res->discard = ex->client == NULL;
+    r = hf_response_feed(res, up->rd->data, (size_t)nread);
+    if (r == HF_RES_MALFORMED) {
+        fail(up, 502, HF_BERR_INVALID, res->error);
+        return;
+    }
+    if (r == HF_RES_LOCAL) {
+        fail(up, 503, HF_BERR_INVALID, res->error);
+        return;
+    }
+    if (res->complete) {
+        finish(up);
+        return;
+    }
+    arm_timer(up);
+    if (res->head_done)
+        hf_exchange_progress(ex);
+    if (!hf_body_may_grow(&res->body)) {
+        uv_read_stop(s);
+        hf_spill_wait(&up->spill);
+    }
+}
+
+static void on_upstream_connect(uv_connect_t *req, int status)
+{
+    hf_upstream_t *up = req->data;
+    hf_exchange_t *ex = up->ex;
+    hf_mapping_conf_t *conf = &up->mapping->conf;
+
+    if (up->closing)
+        return;
+    if (status < 0) {
+        connect_failed(up, status);
+        return;
+    }
+    up->connected = true;
+    hf_mapping_connect_ok(up->mapping, up->addr);
+    uv_tcp_nodelay(&up->tcp, 1);
+    if (ex == NULL)
+        return;
+    if (hf_backend_request_build(ex, conf->backend_http_minor,
+                                 conf->forwarded_for, &up->head) != 0 ||
+        hf_response_init(&ex->res, ex->req.is_head,
+                         conf->body_buffer_size) != 0) {
+        fail(up, 503, HF_BERR_INVALID, "out of memory");
+        return;
+    }
+    ex->res_ready = true;
+    arm_timer(up);
+    uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
+                  on_upstream_read);
+    write_more(up);
+}
+
+void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
+{
+    hf_mapping_t *m = ex->mapping;
+    hf_upstream_t *up = calloc(1, sizeof(*up));
+    int err;
+
+    if (up == NULL) {
+        hf_exchange_fail(ex, 503, "out of memory");
+        return;
+    }
+    up->ex = ex;
+    ex->up = up;
+    ex->addr = a;
+    snprintf(ex->backend, sizeof(ex->backend), "%s", a->addr.text);
+    up->mapping = m;
+    hf_mapping_ref(m);
+    up->addr = a;
+    a->refs++;
+    a->in_flight++;
+    a->requests++;
+    up->slot_held = true;
+    hf_list_init(&up->spill.link);
+    up->spill.resume = on_spill_room;
+    hf_list_insert_tail(&all_upstreams, &up->link);
+    hf_server.nupstreams++;
+
+    uv_tcp_init(hf_server.loop, &up->tcp);
+    uv_timer_init(hf_server.loop, &up->timer);
+    up->tcp.data = up;
+    up->timer.data = up;
+    up->creq.data = up;
+    up->wreq.data = up;
+    up->open_handles = 2;
+    uv_timer_start(&up->timer, on_upstream_timer,
+                   m->conf.backend_connect_timeout_ms, 0);
+    err = uv_tcp_connect(&up->creq, &up->tcp,
+                         (const struct sockaddr *)&a->addr.sa,
+                         on_upstream_connect);
+    if (err != 0)
+        connect_failed(up, err);
+}
+
+void hf_upstream_abort_all(void)
+{
+    while (!hf_list_empty(&all_upstreams)) {
+        hf_upstream_t *up = hf_container_of(hf_list_first(&all_upstreams),
+                                            hf_upstream_t, link);
+        fail(up, 503, HF_BERR_RESET, "shutting down");
+    }
+}
