@@ -87,13 +87,17 @@ void hf_body_init(hf_body_t *b, uint64_t mem_cap)
     b->fd = -1;
 }
 
+/* Only a spill about to start waits for the budget; one that started runs
+ * to its end. A waiting body then holds no spill, so waiters can never wait
+ * on each other, and a backend slot is never stuck behind a half-spilled
+ * response. With nothing spilled at all, one spill may always start. */
 bool hf_body_may_grow(const hf_body_t *b)
 {
-    if (b->fd < 0 && b->mem_len < b->mem_cap)
+    if (b->fd >= 0 || b->mem_len < b->mem_cap)
         return true;
-    if (b->fd < 0 && hf_spill_files >= spill_max_files)
+    if (hf_spill_files > 0 && hf_spill_files >= spill_max_files)
         return false;
-    return hf_spill_bytes < spill_max_bytes;
+    return hf_spill_bytes == 0 || hf_spill_bytes < spill_max_bytes;
 }
 
 static int append_memory(hf_body_t *b, const char **p, size_t *n)

@@ -33,8 +33,8 @@ void hf_body_init(hf_body_t *b, uint64_t mem_cap);
  * file failed (ENOSPC, EMFILE, ...); the body is then unusable. */
 int hf_body_append(hf_body_t *b, const char *p, size_t n);
 
-/* False when more bytes would go to disk and the spill budget is spent: the
- * reader should stop and hf_spill_wait(). */
+/* False when the next bytes would start a spill and the spill budget is
+ * spent: the reader should stop and hf_spill_wait(). */
 bool hf_body_may_grow(const hf_body_t *b);
 
 /* Fills up to max bufs with the bytes from off on; file bytes come one block

@@ -7,6 +7,7 @@
 #include "exchange.h"
 #include "log.h"
 #include "mapping.h"
+#include "proxy_protocol.h"
 #include "server.h"
 
 char hf_client_handle_tag;
@@ -194,9 +195,39 @@ static void send_100(hf_client_t *c)
 
 static void on_spill_room(hf_spill_waiter_t *w);
 
+/* Takes the PROXY protocol header off the front of the input; its source
+ * address becomes the client's. Returns false when it is not complete yet
+ * or the connection was closed for a bad one. */
+static bool take_proxy_header(hf_client_t *c)
+{
+    hf_proxy_addr_t pa;
+    int n = hf_proxy_parse(c->in->data + c->in->pos, c->in->last - c->in->pos,
+                           &pa);
+
+    if (n == 0 && c->in->last - c->in->pos < HF_PROXY_V2_MAX)
+        return false;
+    if (n <= 0) {
+        hf_log(HF_LOG_DEBUG, c->id, "no valid PROXY protocol header");
+        hf_stats_reject(&c->mapping->stats, "proxy_protocol");
+        hf_client_close(c);
+        return false;
+    }
+    c->in->pos += (uint32_t)n;
+    c->proxy_pending = false;
+    if (pa.family != 0) {
+        c->family = (uint8_t)pa.family;
+        memcpy(c->addr, pa.addr, sizeof(c->addr));
+        c->port = pa.port;
+    }
+    return true;
+}
+
 static void process_input(hf_client_t *c)
 {
     hf_mapping_t *m = c->mapping;
+
+    if (c->proxy_pending && c->in != NULL && !take_proxy_header(c))
+        return;
 
     while (!c->closing && c->in != NULL && c->in->pos < c->in->last &&
            (c->state == HF_CLIENT_IDLE || c->state == HF_CLIENT_READING)) {
@@ -234,7 +265,9 @@ static void process_input(hf_client_t *c)
             if (before == HF_REQ_HEAD || n > 0)
                 hf_timer_start(&c->timer, m->tq_body);
             if (!hf_body_may_grow(&ex->req.body)) {
+                /* holdfast is what waits now, not the client. */
                 uv_read_stop((uv_stream_t *)&c->tcp);
+                hf_timer_stop(&c->timer);
                 hf_spill_wait(&ex->spill);
                 return;
             }
@@ -257,6 +290,7 @@ static void on_spill_room(hf_spill_waiter_t *w)
 
     if (c == NULL || c->closing)
         return;
+    hf_timer_start(&c->timer, c->mapping->tq_body);
     uv_read_start((uv_stream_t *)&c->tcp, on_client_alloc, on_client_read);
     process_input(c);
 }
@@ -360,6 +394,7 @@ void hf_client_accept(hf_mapping_t *m)
         return;
     }
     c->id = ++hf_server.next_conn_id;
+    c->proxy_pending = m->conf.proxy_protocol;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
         c->family = (uint8_t)ss.ss_family;
         if (ss.ss_family == AF_INET) {

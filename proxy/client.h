@@ -32,6 +32,7 @@ typedef struct hf_client {
     bool read_paused;           /* pipelined bytes filled the block */
     bool lingering;             /* draining input before the close */
     bool eof;                   /* the client closed its side */
+    bool proxy_pending;         /* a PROXY protocol header must come first */
 } hf_client_t;
 
 /* Accepts one pending connection on the mapping's listener. */

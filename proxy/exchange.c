@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mapping.h"
 #include "server.h"
+#include "statsd.h"
 #include "upstream.h"
 
 hf_exchange_t *hf_exchange_new(hf_client_t *c)
@@ -60,6 +61,7 @@ void hf_exchange_release(hf_exchange_t *ex)
             ex->status = 499; /* the client left before any answer */
         hf_stats_request(&m->stats, ex->status);
         hf_access_log_write(ex);
+        hf_statsd_request(ex);
     }
     if (hf_list_linked(&ex->qlink))
         hf_mapping_unqueue(ex);

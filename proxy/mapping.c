@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "exchange.h"
+#include "health.h"
 #include "log.h"
 #include "server.h"
 #include "upstream.h"
@@ -141,6 +142,7 @@ int hf_mapping_update(hf_mapping_t *m, const hf_mapping_conf_t *conf)
     m->conf = copy;
     if (set_timeqs(m) != 0)
         return -1;
+    hf_health_configure(m);
     hf_mapping_dispatch(m);
     return 0;
 }
@@ -198,8 +200,10 @@ int hf_mapping_listen(hf_mapping_t *m)
         hf_log_error("[%s] listen %s: %s", m->conf.name,
                      m->conf.listen.text, uv_strerror(err));
         hf_mapping_stop_listening(m);
+        return err;
     }
-    return err;
+    hf_health_configure(m);
+    return 0;
 }
 
 static void on_listener_close(uv_handle_t *h)
@@ -209,6 +213,7 @@ static void on_listener_close(uv_handle_t *h)
 
 void hf_mapping_stop_listening(hf_mapping_t *m)
 {
+    hf_health_stop(m);
     if (!m->listening)
         return;
     m->listening = false;

@@ -3,43 +3,35 @@
 #include <string.h>
 
 #include "access_log.h"
+#include "admin.h"
+#include "health.h"
+#include "statsd.h"
 #include "body.h"
 #include "log.h"
 #include "mapping.h"
 #include "server.h"
 
-/* Settings whose behaviour this build does not have yet are refused at
- * start-up and on reload, never silently ignored. */
-static int check_supported(const hf_config_t *cfg)
+/* The process-wide services a config asks for: admin listener, statsd. */
+static int apply_services(const hf_config_t *cfg)
 {
-    int bad = 0;
-
-    if (cfg->global.admin_on) {
-        hf_log_error("admin: not supported by this build yet");
-        bad = -1;
-    }
-    if (cfg->global.statsd_on) {
-        hf_log_error("statsd: not supported by this build yet");
-        bad = -1;
-    }
-    for (size_t i = 0; i < cfg->nmappings; i++) {
-        if (cfg->mappings[i].proxy_protocol) {
-            hf_log_error("[%s] proxy_protocol: not supported by this build "
-                         "yet", cfg->mappings[i].name);
-            bad = -1;
-        }
-        if (cfg->mappings[i].health_check != NULL) {
-            hf_log_error("[%s] health_check: not supported by this build "
-                         "yet", cfg->mappings[i].name);
-            bad = -1;
-        }
-    }
-    return bad;
+    int err = hf_admin_configure(hf_server.loop, cfg->global.admin_on
+                                                     ? &cfg->global.admin
+                                                     : NULL);
+    if (err != 0)
+        return err;
+    return hf_statsd_configure(hf_server.loop, cfg->global.statsd_on
+                                                   ? &cfg->global.statsd
+                                                   : NULL);
 }
 
-int hf_reload_start(const hf_config_t *cfg) { return check_supported(cfg); }
+int hf_reload_start(const hf_config_t *cfg) { return apply_services(cfg); }
 
-void hf_reload_stop(void) {}
+void hf_reload_stop(void)
+{
+    hf_admin_stop();
+    hf_statsd_stop();
+    hf_health_abort_all();
+}
 
 static void log_error(void *ud, const char *msg)
 {
@@ -126,11 +118,6 @@ void hf_reload(const char *path)
                      errors, errors == 1 ? "" : "s", path);
         return;
     }
-    if (check_supported(cfg) != 0) {
-        hf_log_error("reload: running configuration kept");
-        hf_config_free(cfg);
-        return;
-    }
     hf_log_set_level(cfg->global.log_level);
     hf_spill_configure(cfg->global.temp_dir, cfg->global.max_spill,
                        hf_server.max_clients / 8 < 16
@@ -138,6 +125,8 @@ void hf_reload(const char *path)
                            : hf_server.max_clients / 8);
     if (hf_access_log_open(hf_server.loop, &cfg->global) != 0)
         hf_log_error("reload: access log not reopened");
+    if (apply_services(cfg) != 0)
+        hf_log_error("reload: admin or statsd not applied");
     apply_mappings(cfg);
     hf_config_free(hf_server.cfg);
     hf_server.cfg = cfg;

@@ -273,6 +273,11 @@ void hf_client_flush(hf_client_t *c)
     } else {
         if (!ex->res_ready || !ex->res.head_done)
             return;
+        /* The head waits until the response is complete or has outgrown
+         * memory and spills: small responses then get Content-Length, and
+         * a spill file that cannot be made is still a clean 503. */
+        if (!ex->head_sent && !ex->res.complete && ex->res.body.fd < 0)
+            return;
         if (!ex->head_sent) {
             if (build_head(ex, c) != 0) {
                 hf_client_close(c);

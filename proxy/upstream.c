@@ -7,6 +7,7 @@
 #include "client.h"
 #include "log.h"
 #include "server.h"
+#include "statsd.h"
 
 typedef struct hf_upstream {
     uv_tcp_t tcp;
@@ -98,6 +99,8 @@ static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
     hf_exchange_t *ex;
 
     up->mapping->stats.backend_errors[kind]++;
+    hf_statsd_backend_error(up->mapping->conf.name,
+                            hf_backend_error_names[kind]);
     hf_log_warn("backend %s: %s", up->addr->addr.text, why);
     ex = detach_and_close(up);
     if (ex != NULL) {
@@ -115,6 +118,7 @@ static void connect_failed(hf_upstream_t *up, int err)
     hf_backend_addr_t *a = up->addr;
 
     up->mapping->stats.backend_errors[HF_BERR_CONNECT]++;
+    hf_statsd_backend_error(up->mapping->conf.name, "connect");
     hf_log_warn("backend %s: connect: %s", a->addr.text, uv_strerror(err));
     ex = detach_and_close(up);
     /* Keep the slot until the retry is queued, so the retry cannot pick
@@ -215,9 +219,11 @@ static void on_spill_room(hf_spill_waiter_t *w)
 {
     hf_upstream_t *up = hf_container_of(w, hf_upstream_t, spill);
 
-    if (!up->closing)
-        uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
-                      on_upstream_read);
+    if (up->closing)
+        return;
+    arm_timer(up);
+    uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
+                  on_upstream_read);
 }
 
 static void eof(hf_upstream_t *up, hf_response_t *res)
@@ -273,7 +279,9 @@ static void on_upstream_read(uv_stream_t *s, ssize_t nread,
     if (res->head_done)
         hf_exchange_progress(ex);
     if (!hf_body_may_grow(&res->body)) {
+        /* holdfast, not the backend, is what waits now: no timeout. */
         uv_read_stop(s);
+        uv_timer_stop(&up->timer);
         hf_spill_wait(&up->spill);
     }
 }

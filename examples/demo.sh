@@ -1,0 +1,40 @@
+#!/bin/sh
+# Sets everything up and runs holdfast (examples/holdfast.ini, port 8080)
+# in front of the example legacy app (examples/legacy_app.py, port 8000).
+# Ctrl-C stops both.
+set -eu
+
+cd "$(dirname "$0")/.."
+sh examples/setup.sh
+
+python3 examples/legacy_app.py 8000 &
+app=$!
+./build/holdfast -c examples/holdfast.ini &
+proxy=$!
+trap 'kill $proxy $app 2>/dev/null; wait $proxy $app 2>/dev/null; exit 0' INT TERM EXIT
+
+# Wait until holdfast accepts, rather than sleep a guess.
+i=0
+until curl -s -o /dev/null http://127.0.0.1:8080/ 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 50 ]; then
+        echo "demo: holdfast did not come up on port 8080" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+
+cat <<'MSG'
+
+holdfast is running on http://127.0.0.1:8080/ in front of the legacy app on :8000.
+Try, in another terminal:
+
+  curl http://127.0.0.1:8080/                     # through holdfast
+  curl http://127.0.0.1:8080/healthz              # answered by holdfast itself
+  python3 -c 'import socket,time; s=[socket.create_connection(("127.0.0.1",8000))]; time.sleep(30)' &
+  curl -m 5 http://127.0.0.1:8000/                # the app alone: hangs behind one idle connection
+  curl -m 5 http://127.0.0.1:8080/                # through holdfast: still answers
+
+Ctrl-C stops both.
+MSG
+wait $proxy

@@ -1,0 +1,18 @@
+/* The admin listener: GET /metrics (Prometheus), /healthz (200 running,
+ * 503 draining), /status (JSON). One request per connection, answered and
+ * closed; it stays open while the proxy drains, so /healthz can say so. */
+#ifndef HF_ADMIN_H
+#define HF_ADMIN_H
+
+#include <uv.h>
+
+#include "config.h"
+
+/* Opens the listener (or keeps it, when addr is unchanged). NULL closes it.
+ * Returns 0 or a negative UV error, logged with the address. */
+int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr);
+
+/* Closes the listener and every admin connection. */
+void hf_admin_stop(void);
+
+#endif
