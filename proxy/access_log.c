@@ -36,37 +36,57 @@ static int open_path(const char *path)
     return fd < 0 ? -errno : fd;
 }
 
+/* Drops the current target (after writing what is buffered). */
+static void close_target(void)
+{
+    if (log_fd >= 0)
+        hf_access_log_flush();
+    if (own_fd && log_fd >= 0)
+        close(log_fd);
+    log_fd = -1;
+    own_fd = false;
+    free(log_path);
+    log_path = NULL;
+}
+
 int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g)
 {
     int fd;
 
-    hf_access_log_close();
-    log_format = g->access_log_format;
-    if (g->access_log == NULL)
-        return 0;
-    if (strcmp(g->access_log, "stdout") == 0) {
-        fd = STDOUT_FILENO;
-        own_fd = false;
-    } else {
-        fd = open_path(g->access_log);
-        if (fd < 0) {
-            hf_log_error("access_log %s: %s", g->access_log, strerror(-fd));
-            return fd;
-        }
-        own_fd = true;
-        log_path = strdup(g->access_log);
-    }
-    buf = malloc(BUF_SIZE);
     if (buf == NULL) {
-        if (own_fd)
-            close(fd);
-        return -ENOMEM;
+        buf = malloc(BUF_SIZE);
+        if (buf == NULL)
+            return -ENOMEM;
     }
+    if (!flusher_on) {
+        uv_prepare_init(loop, &flusher);
+        uv_prepare_start(&flusher, on_prepare);
+        uv_unref((uv_handle_t *)&flusher);
+        flusher_on = true;
+    }
+    if (g->access_log == NULL) {
+        close_target();
+        log_format = g->access_log_format;
+        return 0;
+    }
+    if (strcmp(g->access_log, "stdout") == 0) {
+        close_target();
+        log_fd = STDOUT_FILENO;
+        log_format = g->access_log_format;
+        return 0;
+    }
+    /* Open the new file before letting go of the old one: a reload to a
+     * path that cannot be opened keeps logging where it did. */
+    fd = open_path(g->access_log);
+    if (fd < 0) {
+        hf_log_error("access_log %s: %s", g->access_log, strerror(-fd));
+        return fd;
+    }
+    close_target();
     log_fd = fd;
-    uv_prepare_init(loop, &flusher);
-    uv_prepare_start(&flusher, on_prepare);
-    uv_unref((uv_handle_t *)&flusher);
-    flusher_on = true;
+    own_fd = true;
+    log_path = strdup(g->access_log);
+    log_format = g->access_log_format;
     return 0;
 }
 
@@ -111,14 +131,7 @@ static void on_flusher_close(uv_handle_t *h) { (void)h; }
 
 void hf_access_log_close(void)
 {
-    if (log_fd >= 0)
-        hf_access_log_flush();
-    if (own_fd && log_fd >= 0)
-        close(log_fd);
-    log_fd = -1;
-    own_fd = false;
-    free(log_path);
-    log_path = NULL;
+    close_target();
     free(buf);
     buf = NULL;
     buf_len = 0;
