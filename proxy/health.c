@@ -158,7 +158,12 @@ static void probe_start(hf_mapping_t *m, hf_backend_addr_t *a)
     uv_timer_init(hf_server.loop, &p->timer);
     p->tcp.data = p->timer.data = p->creq.data = p;
     p->open_handles = 2;
-    uv_timer_start(&p->timer, on_probe_timer, m->conf.health_interval_ms, 0);
+    /* Generous enough for a busy machine or a slow app; a hung backend is
+     * still found within one connect timeout and one interval. */
+    uv_timer_start(&p->timer, on_probe_timer,
+                   m->conf.backend_connect_timeout_ms +
+                       m->conf.health_interval_ms,
+                   0);
     if (uv_tcp_connect(&p->creq, &p->tcp, (const struct sockaddr *)&a->addr.sa,
                        on_probe_connect) != 0)
         finish(p, false, "could not connect");

@@ -2,8 +2,9 @@
  * health_interval each address is probed with a fresh connection and a
  * GET of the path, only while it has a free slot and nothing is queued, so
  * a probe never makes a real request wait. A 2xx or 3xx status line marks
- * the address up; anything else, or no status line within health_interval,
- * marks it down until a probe succeeds. */
+ * the address up; anything else, or no status line within
+ * backend_connect_timeout + health_interval, marks it down until a probe
+ * succeeds. */
 #ifndef HF_HEALTH_H
 #define HF_HEALTH_H
 
