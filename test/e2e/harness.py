@@ -301,7 +301,8 @@ class Holdfast(Process):
         gconf = {"access_log": "stdout", "log_level": "info",
                  "temp_dir": os.path.join(self.dir, "spill")}
         gconf.update(global_conf or {})
-        os.makedirs(gconf["temp_dir"], exist_ok=True)
+        if "temp_dir" not in (global_conf or {}):
+            os.makedirs(gconf["temp_dir"], exist_ok=True)
         lines = ["; written by test/e2e/harness.py", "[global]"]
         for k, v in gconf.items():
             lines.append("%s = %s" % (k, _ini_value(v)))
