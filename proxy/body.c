@@ -80,6 +80,19 @@ static int spill_open(void)
     return fd;
 }
 
+int hf_spill_check(void)
+{
+    int fd = spill_open();
+
+    if (fd < 0) {
+        hf_log_warn("temp_dir %s: %s: bodies over body_buffer_size will be "
+                    "refused with 503", spill_dir, strerror(-fd));
+        return fd;
+    }
+    close(fd);
+    return 0;
+}
+
 void hf_body_init(hf_body_t *b, uint64_t mem_cap)
 {
     memset(b, 0, sizeof(*b));

@@ -54,6 +54,11 @@ typedef struct hf_spill_waiter {
 void hf_spill_configure(const char *temp_dir, uint64_t max_bytes,
                         uint32_t max_files);
 
+/* Tries a temp file in temp_dir now, and warns if none can be made, so a
+ * bad temp_dir shows at start-up and not at the first big body. Returns 0
+ * or a negative errno. */
+int hf_spill_check(void);
+
 /* Queues w until spill is freed; then w is unlinked and resume() is called.
  * hf_spill_cancel() is safe whether or not w is queued. */
 void hf_spill_wait(hf_spill_waiter_t *w);

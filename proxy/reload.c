@@ -6,7 +6,6 @@
 #include "admin.h"
 #include "health.h"
 #include "statsd.h"
-#include "body.h"
 #include "log.h"
 #include "mapping.h"
 #include "server.h"
@@ -118,11 +117,8 @@ void hf_reload(const char *path)
                      errors, errors == 1 ? "" : "s", path);
         return;
     }
-    hf_log_set_level(cfg->global.log_level);
-    hf_spill_configure(cfg->global.temp_dir, cfg->global.max_spill,
-                       hf_server.max_clients / 8 < 16
-                           ? 16
-                           : hf_server.max_clients / 8);
+    hf_server_apply_globals(cfg);
+    hf_mappings_resume_accept();
     if (hf_access_log_open(hf_server.loop, &cfg->global) != 0)
         hf_log_error("reload: access log not reopened");
     if (apply_services(cfg) != 0)

@@ -75,12 +75,13 @@ static void fit_descriptors(const hf_config_t *cfg)
     hf_server.max_clients = (uint32_t)fit;
 }
 
-static void apply_globals(const hf_config_t *cfg)
+void hf_server_apply_globals(const hf_config_t *cfg)
 {
     fit_descriptors(cfg);
     hf_log_set_level(cfg->global.log_level);
     hf_spill_configure(cfg->global.temp_dir, cfg->global.max_spill,
                        spill_files_for(hf_server.max_clients));
+    hf_spill_check();
 }
 
 static void close_walk(uv_handle_t *h, void *arg)
@@ -231,7 +232,7 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     hf_list_init(&hf_server.mappings);
     hf_server.started_ms = uv_now(&loop);
     hf_timeq_init(&loop, hf_client_on_timeout);
-    apply_globals(cfg);
+    hf_server_apply_globals(cfg);
     start_signals();
     err = hf_access_log_open(&loop, &cfg->global);
     if (err == 0)

@@ -30,6 +30,10 @@ extern hf_server_t hf_server;
 /* Runs the proxy with cfg (taken) until shutdown. Returns the exit status. */
 int hf_server_run(hf_config_t *cfg, const char *cfg_path);
 
+/* Applies the [global] settings that need no handle: descriptor limit and
+ * max_clients, log level, spill budget and temp_dir (start and reload). */
+void hf_server_apply_globals(const hf_config_t *cfg);
+
 /* A client or upstream closed: the drain may be complete. */
 void hf_server_maybe_done(void);
 
