@@ -11,6 +11,10 @@
 #include "server.h"
 
 #define ADMIN_HEAD_MAX 8192
+/* Scrapers and operators, not clients: a few at once. Beyond this a
+ * connection is accepted and closed, so the admin port can never eat the
+ * descriptors budgeted for clients. */
+#define ADMIN_CONNS_MAX 16
 
 typedef struct admin_conn {
     uv_tcp_t tcp;
@@ -27,6 +31,7 @@ static uv_tcp_t listener;
 static bool listening;
 static hf_addr_t listen_addr;
 static hf_list_t conns = {&conns, &conns};
+static unsigned nconns;
 
 static void on_conn_close(uv_handle_t *h)
 {
@@ -35,6 +40,7 @@ static void on_conn_close(uv_handle_t *h)
     hf_request_free(&a->req);
     hf_text_free(&a->out);
     free(a);
+    nconns--;
 }
 
 static void conn_close(admin_conn_t *a)
@@ -167,8 +173,10 @@ static void on_connection(uv_stream_t *s, int status)
     }
     uv_tcp_init(s->loop, &a->tcp);
     a->tcp.data = a;
+    nconns++;
     hf_list_insert_tail(&conns, &a->link);
     if (uv_accept(s, (uv_stream_t *)&a->tcp) != 0 ||
+        nconns > ADMIN_CONNS_MAX ||
         uv_read_start((uv_stream_t *)&a->tcp, on_alloc, on_read) != 0)
         conn_close(a);
 }

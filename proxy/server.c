@@ -29,7 +29,7 @@ static bool stopping; /* handles are being closed; the loop is ending */
  * admin listener, logs, and slack for the standard ones. */
 static uint64_t fd_overhead(const hf_config_t *cfg)
 {
-    uint64_t n = 64;
+    uint64_t n = 64 + 16; /* and the admin listener's connections */
 
     for (size_t i = 0; i < cfg->nmappings; i++)
         n += 1 + cfg->mappings[i].nbackends *
