@@ -77,6 +77,9 @@ static void histogram(hf_text_t *t, const char *name, const char *mapping,
                    (unsigned long long)h->count);
 }
 
+static void backend_series(hf_text_t *t);
+static void process_series(hf_text_t *t);
+
 void hf_metrics_prometheus(hf_text_t *t)
 {
     hf_mapping_t *m;
@@ -141,6 +144,14 @@ void hf_metrics_prometheus(hf_text_t *t)
                        m->conf.name, m->stats.rejected[i].reason,
                        (unsigned long long)m->stats.rejected[i].n);
 
+    backend_series(t);
+    process_series(t);
+}
+
+static void backend_series(hf_text_t *t)
+{
+    hf_mapping_t *m;
+
     header(t, "holdfast_backends_up", "gauge",
            "Backend addresses usable now.");
     EACH_MAPPING(m)
@@ -157,6 +168,10 @@ void hf_metrics_prometheus(hf_text_t *t)
                        m->conf.name, m->addrs[i]->addr.text,
                        m->addrs[i]->in_flight);
 
+}
+
+static void process_series(hf_text_t *t)
+{
     header(t, "holdfast_spill_bytes", "gauge",
            "Body bytes spilled to temp files now.");
     hf_text_printf(t, "holdfast_spill_bytes %llu\n",

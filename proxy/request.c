@@ -38,33 +38,36 @@ enum rl_state { RL_METHOD, RL_TARGET, RL_VERSION, RL_END, RL_BAD };
 static enum rl_state request_line_step(enum rl_state st, uint8_t *len,
                                        unsigned char c)
 {
-    static const char version[] = "HTTP/d.d";
+    static const char version[] = "HTTP/d.d"; /* d: a digit */
 
     switch (st) {
     case RL_METHOD:
-        if (hf_is_tchar(c))
-            return (*len)++, RL_METHOD;
-        if (c == ' ' && *len > 0)
-            return *len = 0, RL_TARGET;
-        return RL_BAD;
+        if (hf_is_tchar(c)) {
+            (*len)++;
+            return RL_METHOD;
+        }
+        if (c != ' ' || *len == 0)
+            return RL_BAD;
+        *len = 0;
+        return RL_TARGET;
     case RL_TARGET:
-        if (c == ' ' && *len > 0)
-            return *len = 0, RL_VERSION;
         if (c > 0x20 && c < 0x7f) {
             if (*len < 255)
                 (*len)++;
             return RL_TARGET;
         }
-        return RL_BAD;
+        if (c != ' ' || *len == 0)
+            return RL_BAD;
+        *len = 0;
+        return RL_VERSION;
     case RL_VERSION:
-        if (version[*len] == 'd' ? (c >= '0' && c <= '9')
-                                 : c == (unsigned char)version[*len]) {
-            (*len)++;
-            return *len == sizeof(version) - 1 ? RL_END : RL_VERSION;
-        }
-        return RL_BAD;
+        if (version[*len] == 'd' ? !(c >= '0' && c <= '9')
+                                 : c != (unsigned char)version[*len])
+            return RL_BAD;
+        (*len)++;
+        return *len == sizeof(version) - 1 ? RL_END : RL_VERSION;
     default:
-        return RL_BAD;
+        return RL_BAD; /* anything after the version */
     }
 }
 
