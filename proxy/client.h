@@ -22,18 +22,24 @@ typedef struct hf_client {
     hf_timer_t timer;           /* in one of the mapping's timeout queues */
     struct hf_mapping *mapping; /* referenced */
     struct hf_exchange *ex;     /* the request being worked on, or NULL */
-    hf_block_t *in;             /* unparsed bytes, NULL when there are none */
-    uint64_t id;                /* connection number, for logs */
-    uint8_t addr[16];           /* peer address, network order */
-    uint16_t port;              /* peer port, host order */
-    uint8_t family;             /* AF_INET, AF_INET6 */
+    uint32_t id;                /* connection number, for logs */
     uint8_t state;              /* enum hf_client_state */
-    bool closing;
-    bool read_paused;           /* pipelined bytes filled the block */
-    bool lingering;             /* draining input before the close */
-    bool eof;                   /* the client closed its side */
-    bool proxy_pending;         /* a PROXY protocol header must come first */
+    bool closing : 1;
+    bool read_paused : 1;       /* pipelined bytes filled their block */
+    bool lingering : 1;         /* draining input before the close */
+    bool eof : 1;               /* the client closed its side */
+    bool proxy_pending : 1;     /* a PROXY protocol header must come first */
+    bool proxied : 1;           /* an hf_client_pp_t: the address is in it */
 } hf_client_t;
+
+/* A client of a proxy_protocol mapping: the address its PROXY header gave,
+ * and the header's bytes while they arrive. Only these pay for it. */
+typedef struct hf_client_pp {
+    hf_client_t c;
+    int family;                 /* AF_INET, AF_INET6; 0: the socket's own */
+    uint8_t addr[16];           /* network order */
+    hf_block_t *partial;        /* header bytes so far */
+} hf_client_pp_t;
 
 /* Accepts one pending connection on the mapping's listener. */
 void hf_client_accept(struct hf_mapping *m);
@@ -51,8 +57,20 @@ void hf_client_response_done(hf_client_t *c);
 /* Writes whatever of the response can go now (respond.c). */
 void hf_client_flush(hf_client_t *c);
 
-/* Formats the peer address ("203.0.113.7") into buf. */
+/* Formats the peer address ("203.0.113.7") into buf: the PROXY header's
+ * source, or the socket's peer (asked of the kernel per request rather
+ * than kept in every idle connection). */
 void hf_client_addr_text(const hf_client_t *c, char *buf, size_t len);
+
+/* Starts reading (client_read.c). Returns 0 or a negative UV error. */
+int hf_client_read_start(hf_client_t *c);
+
+/* Feeds what the last response left pipelined in ex->in, now that the
+ * connection is idle again (client_read.c). Takes the block. */
+void hf_client_feed_pending(hf_client_t *c, hf_block_t *blk);
+
+/* Client timeouts, by state (client.c). */
+void hf_client_on_timeout(hf_timer_t *t);
 
 /* Server drain: closes c if it is idle. */
 void hf_client_close_if_idle(hf_client_t *c);

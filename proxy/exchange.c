@@ -66,6 +66,7 @@ void hf_exchange_release(hf_exchange_t *ex)
     if (hf_list_linked(&ex->qlink))
         hf_mapping_unqueue(ex);
     hf_spill_cancel(&ex->spill);
+    hf_block_put(ex->in);
     free_out(ex);
     hf_request_free(&ex->req);
     if (ex->res_ready)

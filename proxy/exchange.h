@@ -57,6 +57,7 @@ typedef struct hf_exchange {
     hf_block_t *out_blk;          /* the block behind out_buf, if one */
     uint32_t out_len;
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
+    hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
     char backend[64];             /* backend address used, for the log */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
