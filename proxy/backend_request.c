@@ -27,15 +27,33 @@ static char *put_field(char *w, const hf_head_t *h, const hf_field_t *f)
     return put(w, "\r\n", 2);
 }
 
+/* X-Forwarded-For spelled with underscores: CGI-style backends (WSGI,
+ * Rack) read it as the same variable, so a client could forge the address
+ * holdfast vouches for. Dropped when holdfast writes the real one. */
+static bool xff_lookalike(const hf_head_t *h, const hf_field_t *f)
+{
+    static const char xff[] = "x-forwarded-for";
+    const char *n = h->buf + f->name_off;
+
+    if (f->name_len != sizeof(xff) - 1)
+        return false;
+    for (uint32_t i = 0; i < f->name_len; i++) {
+        char c = n[i] == '_' ? '-' : (char)(n[i] | 0x20);
+        if (c != xff[i])
+            return false;
+    }
+    return true;
+}
+
 static bool dropped(const hf_head_t *h, const hf_field_t *f,
                     bool replace_host, bool forwarded_for)
 {
+    if (hf_field_name_is(h, f, "host"))
+        return replace_host; /* never dropped for being named by Connection */
     if (hf_field_is_hop_by_hop(h, f) ||
         hf_field_name_is(h, f, "content-length"))
         return true;
-    if (replace_host && hf_field_name_is(h, f, "host"))
-        return true;
-    if (forwarded_for && hf_field_name_is(h, f, "x-forwarded-for"))
+    if (forwarded_for && xff_lookalike(h, f))
         return true;
     return hf_field_named_by_connection(h, f);
 }
@@ -47,7 +65,7 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
     const hf_head_t *h = &r->head;
     bool replace_host = r->host_len > 0;
     size_t cap = strlen(r->method) + r->path_len + r->host_len +
-                 strlen(ex->peer) + 160;
+                 strlen(ex->peer) + strlen(ex->backend) + 160;
     char *w;
 
     for (uint32_t i = 0; i < h->nfields; i++)
@@ -65,6 +83,10 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
         w = put(w, "Host: ", 6);
         w = put(w, h->buf + r->host_off, r->host_len);
         w = put(w, "\r\n", 2);
+    } else if (http_minor == 1 && hf_head_find(h, "host") == NULL) {
+        /* An HTTP/1.0 client sent none; HTTP/1.1 requires one (RFC 9112
+         * §3.2): the backend's own address, as nginx's $proxy_host. */
+        w += sprintf(w, "Host: %s\r\n", ex->backend);
     }
     for (uint32_t i = 0; i < h->nfields; i++) {
         const hf_field_t *f = &h->fields[i];

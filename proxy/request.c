@@ -2,9 +2,10 @@
  * parser: it copies what the callbacks deliver into the request's arena,
  * because the parser's pointers die with the callback.
  *
- * http-parser is lenient where RFC 9112 is not (bare CR, obs-fold, control
- * bytes), so a byte-level scan of the head runs before it, and the complete
- * head is judged by request_rules.c. */
+ * http-parser is lenient where RFC 9112 is not, so every byte it is given
+ * has also passed the byte-level scanners of request_scan.c (head, chunked
+ * framing), the complete head is judged by request_rules.c, and the first
+ * fault in byte order, the parser's or a scanner's, decides the answer. */
 #include "request.h"
 
 #include <errno.h>
@@ -13,63 +14,21 @@
 
 #include <http_parser.h>
 
+#include "request_scan.h"
+
 enum field_phase { FIELD_NONE, FIELD_NAME, FIELD_VALUE };
 
 struct hf_reqparser {
     http_parser parser;
     hf_request_limits_t lim;
     enum field_phase phase;
-    bool head_done;      /* on_headers_complete has run */
-    bool scan_started;   /* first non-empty line seen */
-    bool scan_done;      /* the empty line ending the head was seen */
-    bool scan_cr;        /* the previous byte was CR */
-    uint8_t rl_state;    /* where in the request line the scan is */
-    uint8_t rl_len;      /* bytes of the current request-line part */
-    uint32_t scan_line_len;
-    uint32_t scan_lines;
+    bool head_done;       /* on_headers_complete has run */
+    bool method_unknown;  /* the parser refused the method: the verdict
+                             waits for the request line to complete */
+    uint64_t parsed;      /* bytes the parser consumed so far */
+    hf_head_scan_t head;
+    hf_chunk_scan_t chunks;
 };
-
-/* RFC 9112 §3: request-line = method SP request-target SP HTTP-version,
- * single spaces, a target of visible characters, "HTTP/" DIGIT "." DIGIT.
- * http-parser is lenient about all of it (extra spaces, other protocol
- * names, a missing version taken for HTTP/0.9). */
-enum rl_state { RL_METHOD, RL_TARGET, RL_VERSION, RL_END, RL_BAD };
-
-static enum rl_state request_line_step(enum rl_state st, uint8_t *len,
-                                       unsigned char c)
-{
-    static const char version[] = "HTTP/d.d"; /* d: a digit */
-
-    switch (st) {
-    case RL_METHOD:
-        if (hf_is_tchar(c)) {
-            (*len)++;
-            return RL_METHOD;
-        }
-        if (c != ' ' || *len == 0)
-            return RL_BAD;
-        *len = 0;
-        return RL_TARGET;
-    case RL_TARGET:
-        if (c > 0x20 && c < 0x7f) {
-            if (*len < 255)
-                (*len)++;
-            return RL_TARGET;
-        }
-        if (c != ' ' || *len == 0)
-            return RL_BAD;
-        *len = 0;
-        return RL_VERSION;
-    case RL_VERSION:
-        if (version[*len] == 'd' ? !(c >= '0' && c <= '9')
-                                 : c != (unsigned char)version[*len])
-            return RL_BAD;
-        (*len)++;
-        return *len == sizeof(version) - 1 ? RL_END : RL_VERSION;
-    default:
-        return RL_BAD; /* anything after the version */
-    }
-}
 
 static hf_request_t *req_of(http_parser *p) { return p->data; }
 
@@ -236,85 +195,11 @@ void hf_request_free(hf_request_t *r)
     r->p = NULL;
 }
 
-/* RFC 9112 §2.2 and §5: the byte-level rules http-parser does not enforce.
- * Runs over the head only, up to the empty line that ends it. Leading empty
- * lines are skipped (§2.2). Returns false with a rejection recorded. */
-static bool scan_head(hf_request_t *r, const char *data, size_t len)
+static void reject_parse_error(hf_request_t *r, enum http_errno e)
 {
-    struct hf_reqparser *rp = r->p;
-    size_t i;
-
-    for (i = 0; i < len && !rp->scan_done; i++) {
-        unsigned char c = (unsigned char)data[i];
-
-        if (rp->scan_cr) {
-            rp->scan_cr = false;
-            if (c != '\n') {
-                hf_request_reject(r, 400, "bare_cr");
-                return false;
-            }
-        } else if (c == '\r') {
-            rp->scan_cr = true;
-            continue;
-        }
-        if (c == '\n') {
-            if (!rp->scan_started)
-                continue;
-            if (rp->scan_lines == 0 && rp->rl_state != RL_END) {
-                hf_request_reject(r, 400, "bad_request_line");
-                return false;
-            }
-            if (rp->scan_line_len == 0)
-                rp->scan_done = true;
-            rp->scan_lines++;
-            rp->scan_line_len = 0;
-            continue;
-        }
-        rp->scan_started = true;
-        if (rp->scan_lines == 0) {
-            rp->rl_state = request_line_step(rp->rl_state, &rp->rl_len, c);
-            if (rp->rl_state == RL_BAD) {
-                hf_request_reject(r, 400, "bad_request_line");
-                return false;
-            }
-        }
-        if (rp->scan_line_len == 0 && rp->scan_lines > 0 &&
-            (c == ' ' || c == '\t')) {
-            hf_request_reject(r, 400, "obs_fold");
-            return false;
-        }
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            hf_request_reject(r, 400, c == 0 ? "nul" : "control_char");
-            return false;
-        }
-        rp->scan_line_len++;
-    }
-    if (rp->scan_started)
-        r->head_bytes += i;
-    if (r->head_bytes > rp->lim.max_header_size) {
-        hf_request_reject(r, 431, "header_too_large");
-        return false;
-    }
-    return true;
-}
-
-static void reject_parse_error(hf_request_t *r, const char *data, size_t len,
-                               size_t at)
-{
-    enum http_errno e = HTTP_PARSER_ERRNO(&r->p->parser);
-    unsigned char c = at < len ? (unsigned char)data[at] : 0;
-
     switch (e) {
     case HPE_HEADER_OVERFLOW:
         hf_request_reject(r, 431, "header_too_large");
-        break;
-    case HPE_INVALID_METHOD:
-        /* A well-formed token the parser does not know is a method holdfast
-         * does not implement (RFC 9110 §9.1); binary junk is a bad request. */
-        if (hf_is_tchar(c) || c == ' ')
-            hf_request_reject(r, 501, "unknown_method");
-        else
-            hf_request_reject(r, 400, "bad_request_line");
         break;
     case HPE_INVALID_VERSION:
         hf_request_reject(r, 400, "bad_version");
@@ -338,24 +223,119 @@ static void reject_parse_error(hf_request_t *r, const char *data, size_t len,
     }
 }
 
+/* The parser refused the method. A well-formed request line with a token
+ * the parser does not know is a method holdfast does not implement
+ * (RFC 9110 §9.1: 501); until the line is complete, the scanner may still
+ * find it malformed (400). */
+static void judge_unknown_method(hf_request_t *r, const hf_scan_fault_t *f)
+{
+    /* A fault after the complete line comes later in the stream. */
+    if (hf_head_scan_line_done(&r->p->head))
+        hf_request_reject(r, 501, "unknown_method");
+    else if (f->status != 0)
+        hf_request_reject(r, f->status, f->reason);
+}
+
+enum segment { SEG_HEAD, SEG_HEAD_END, SEG_CHUNKED, SEG_PLAIN };
+
+/* How many of the len bytes at data the parser may take next: the scanner
+ * for that part of the message (head, chunked body) reads them first and
+ * stops at a fault, which *fault then holds. */
+static size_t next_segment(hf_request_t *r, const char *data, size_t len,
+                           hf_scan_fault_t *fault, enum segment *kind)
+{
+    struct hf_reqparser *rp = r->p;
+
+    if (!rp->head.done) {
+        size_t k = hf_head_scan(&rp->head, data, len,
+                                rp->lim.max_header_size, fault);
+        if (rp->head.started)
+            r->head_bytes = rp->head.pos - rp->head.head_start;
+        *kind = SEG_HEAD;
+        return k;
+    }
+    if (rp->parsed < rp->head.head_end) {
+        /* The end of a head the scanner has seen and the parser has not
+         * taken yet (it paused for 100-continue). */
+        uint64_t left = rp->head.head_end - rp->parsed;
+        *kind = SEG_HEAD_END;
+        return left < len ? (size_t)left : len;
+    }
+    if (r->chunked) {
+        *kind = SEG_CHUNKED;
+        return hf_chunk_scan(&rp->chunks, data, len, rp->lim.max_header_size,
+                             fault);
+    }
+    *kind = SEG_PLAIN;
+    return len;
+}
+
+/* After the parser took n of the seg bytes of a segment: rejects what must
+ * be, and says whether to go on with the next segment. */
+static bool judge_segment(hf_request_t *r, size_t n, size_t seg,
+                          enum segment kind, const hf_scan_fault_t *fault)
+{
+    struct hf_reqparser *rp = r->p;
+    enum http_errno e = HTTP_PARSER_ERRNO(&rp->parser);
+
+    if (r->state == HF_REQ_ERROR)
+        return false;
+    if (e == HPE_INVALID_METHOD) {
+        rp->method_unknown = true;
+        judge_unknown_method(r, fault);
+        return false;
+    }
+    if (e != HPE_OK && e != HPE_PAUSED) {
+        reject_parse_error(r, e);
+        return false;
+    }
+    if (fault->status != 0 && n == seg) {
+        hf_request_reject(r, fault->status, fault->reason);
+        return false;
+    }
+    /* The chunk scanner and the parser must agree on where the message
+     * ends, or the two would frame it differently. */
+    if (kind == SEG_CHUNKED &&
+        (r->state == HF_REQ_DONE
+             ? n != seg || !hf_chunk_scan_done(&rp->chunks)
+             : n == seg && hf_chunk_scan_done(&rp->chunks))) {
+        hf_request_reject(r, 400, "bad_chunk");
+        return false;
+    }
+    return n == seg && n > 0 && r->state != HF_REQ_DONE &&
+           r->state != HF_REQ_CONTINUE;
+}
+
 size_t hf_request_feed(hf_request_t *r, const char *data, size_t len)
 {
     struct hf_reqparser *rp = r->p;
-    size_t n;
+    size_t off = 0;
 
     if (r->state == HF_REQ_DONE || r->state == HF_REQ_ERROR ||
         r->state == HF_REQ_CONTINUE || len == 0)
         return 0;
-    if (!rp->scan_done && !scan_head(r, data, len))
-        return 0;
-    n = http_parser_execute(&rp->parser, &settings, data, len);
-    if (r->state == HF_REQ_ERROR)
-        return n;
-    if (HTTP_PARSER_ERRNO(&rp->parser) == HPE_PAUSED)
-        return n;
-    if (HTTP_PARSER_ERRNO(&rp->parser) != HPE_OK)
-        reject_parse_error(r, data, len, n);
-    return n;
+    while (off < len) {
+        hf_scan_fault_t fault = {0};
+        enum segment kind;
+        size_t seg = next_segment(r, data + off, len - off, &fault, &kind);
+        size_t n;
+
+        if (rp->method_unknown) {
+            judge_unknown_method(r, &fault);
+            break;
+        }
+        /* No bytes at all would tell the parser the connection ended. */
+        n = seg > 0 ? http_parser_execute(&rp->parser, &settings, data + off,
+                                          seg)
+                    : 0;
+        rp->parsed += n;
+        off += n;
+        if (!judge_segment(r, n, seg, kind, &fault))
+            break;
+    }
+    /* Scanned bytes are never given back: after a rejection nothing more
+     * is parsed, and a refused method waits only on the scanner. */
+    return r->state == HF_REQ_ERROR || rp->method_unknown ? len : off;
 }
 
 void hf_request_continue(hf_request_t *r)

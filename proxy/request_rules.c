@@ -1,10 +1,10 @@
 /* The rules a request head must pass before anything of it is forwarded,
  * in one place, each with the section of RFC 9112 (HTTP/1.1 messages) or
- * RFC 9110 (HTTP semantics) it enforces. The byte-level rules (bare CR,
- * obs-fold, NUL and other controls: RFC 9112 §2.2, §5.2) are checked as the
- * head arrives, in request.c; http-parser itself rejects malformed request
- * lines, non-token header names (RFC 9110 §5.1) and bad chunk sizes
- * (RFC 9112 §7.1).
+ * RFC 9110 (HTTP semantics) it enforces. The byte-level rules (request-line
+ * syntax, bare CR, obs-fold, NUL and other controls, the version, chunked
+ * framing and trailers) are checked as the bytes arrive, in
+ * request_scan.c; http-parser itself rejects non-token header names
+ * (RFC 9110 §5.1) and unparseable Content-Length values.
  *
  * The stance is the one RFC 9112 §11.2 asks of an intermediary against
  * request smuggling: when the framing is in any doubt, reject the request
@@ -21,6 +21,7 @@ struct head_facts {
     unsigned n_host;
     const hf_field_t *host;
     const hf_field_t *expect;
+    bool expect_other;   /* an expectation other than 100-continue */
     bool conn_close;
     bool conn_keep_alive;
     uint64_t content_length;
@@ -64,6 +65,13 @@ struct te_scan {
     bool unknown;       /* a coding other than chunked */
     bool malformed;
 };
+
+/* Any element of an Expect value but 100-continue (an empty one too). */
+static int other_expectation(void *ud, const char *tok, size_t len)
+{
+    (void)ud;
+    return !(len == 12 && strncasecmp(tok, "100-continue", 12) == 0);
+}
 
 static int scan_te(void *ud, const char *tok, size_t len)
 {
@@ -139,6 +147,8 @@ static int gather(hf_request_t *r, struct head_facts *hf, struct te_scan *te,
             hf->host = f;
         } else if (hf_field_name_is(h, f, "expect")) {
             hf->expect = f;
+            if (hf_value_tokens(v, f->value_len, other_expectation, NULL))
+                hf->expect_other = true;
         } else if (hf_field_name_is(h, f, "connection")) {
             if (hf_value_has_token(v, f->value_len, "close"))
                 hf->conn_close = true;
@@ -232,7 +242,17 @@ static int check_target(hf_request_t *r, const char **reason)
         r->host_len = e - a;
         for (i = e; i < n && t[i] != '#'; i++)
             ;
-        if (i == e || t[e] != '/') {
+        if (i == e && strcmp(r->method, "OPTIONS") == 0) {
+            /* RFC 9112 §3.2.4: "OPTIONS http://h" asks about the server
+             * as a whole; the last proxy sends it on as "OPTIONS *". */
+            uint32_t off = h->len;
+            if (hf_head_append(h, "*", 1) != 0) {
+                *reason = "header_too_large";
+                return 431;
+            }
+            r->path_off = off;
+            r->path_len = 1;
+        } else if (i == e || t[e] != '/') {
             /* "http://h" or "http://h?q": the path is "/" (RFC 9112
              * §3.2.1), so the query needs one in front of it. */
             uint32_t off = h->len;
@@ -292,8 +312,7 @@ int hf_request_check_head(hf_request_t *r, bool chunked_by_parser,
     /* RFC 9110 §10.1.1: 100-continue is the only expectation; an HTTP/1.0
      * client's Expect is ignored. */
     if (hf.expect != NULL && r->http_minor == 1) {
-        if (!hf_value_has_token(r->head.buf + hf.expect->value_off,
-                                hf.expect->value_len, "100-continue")) {
+        if (hf.expect_other) {
             *reason = "expectation_failed";
             return 417;
         }
