@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "fmt.h"
 #include "log.h"
 #include "mapping.h"
 
@@ -172,9 +173,41 @@ static const char *field_value(const hf_request_t *r, const char *name,
     return r->head.buf + f->value_off;
 }
 
-static double secs(uint64_t from, uint64_t to)
+/* ns as seconds with `decimals` digits (3 or 6), truncated. */
+static char *put_secs(char *w, uint64_t from, uint64_t to, int decimals)
 {
-    return from != 0 && to >= from ? (double)(to - from) / 1e9 : 0.0;
+    uint64_t ns = from != 0 && to >= from ? to - from : 0;
+    uint64_t unit = decimals == 3 ? 1000000 : 1000, frac;
+    int i;
+
+    w = hf_put_u64(w, ns / 1000000000);
+    *w++ = '.';
+    frac = (ns % 1000000000) / unit;
+    for (i = decimals - 1; i >= 0; i--) {
+        w[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    return w + decimals;
+}
+
+/* The wall-clock parts of a line, formatted once per second. */
+static const char *clock_text(bool json, long *ms)
+{
+    static time_t cached;
+    static char text[40], iso[32];
+    struct timespec ts;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *ms = ts.tv_nsec / 1000000;
+    if (ts.tv_sec != cached || text[0] == '\0') {
+        cached = ts.tv_sec;
+        localtime_r(&ts.tv_sec, &tm);
+        strftime(text, sizeof(text), "[%d/%b/%Y:%H:%M:%S %z]", &tm);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm);
+    }
+    return json ? iso : text;
 }
 
 static char *put_quoted(char *w, const char *end, const char *v, size_t n,
@@ -189,76 +222,122 @@ static char *put_quoted(char *w, const char *end, const char *v, size_t n,
     return w;
 }
 
-static size_t format_line(const hf_exchange_t *ex, char *line, size_t cap)
+static char *put_json_line(char *w, const char *end, const hf_exchange_t *ex,
+                           uint64_t now, const char *ref, size_t ref_len,
+                           const char *ua, size_t ua_len)
 {
     const hf_request_t *r = &ex->req;
-    char *w = line, *end = line + cap - 512;
-    bool json = log_format == HF_ACCESS_LOG_JSON;
-    uint64_t now = uv_hrtime();
-    double queue_s = secs(ex->t_ready, ex->t_sent);
-    double backend_s = secs(ex->t_sent, ex->t_backend_done);
-    double total_s = secs(ex->t_begin, now);
-    const char *ref, *ua;
-    size_t ref_len = 0, ua_len = 0;
-    struct timespec ts;
-    struct tm tm;
+    long ms;
 
-    ref = field_value(r, "referer", &ref_len);
-    ua = field_value(r, "user-agent", &ua_len);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (json) {
-        gmtime_r(&ts.tv_sec, &tm);
-        w += strftime(w, 64, "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
-        w += sprintf(w, ".%03ldZ\",\"remote_addr\":\"%s\",\"method\":",
-                     ts.tv_nsec / 1000000, ex->peer);
-        w = put_quoted(w, end, r->method, r->method ? strlen(r->method) : 0,
-                       true);
-        w += sprintf(w, ",\"target\":");
-        w = put_quoted(w, end, r->head.buf + r->target_off, r->target_len,
-                       true);
-        w += sprintf(w, ",\"protocol\":\"HTTP/%d.%d\",\"status\":%d,"
-                        "\"body_bytes\":%llu,\"bytes_out\":%llu,\"referer\":",
-                     r->http_major, r->http_minor, ex->status,
-                     (unsigned long long)ex->body_sent,
-                     (unsigned long long)ex->bytes_out);
-        w = put_quoted(w, end, ref, ref_len, true);
-        w += sprintf(w, ",\"user_agent\":");
-        w = put_quoted(w, end, ua, ua_len, true);
-        w += sprintf(w, ",\"mapping\":\"%s\",\"upstream\":\"%s\","
-                        "\"queue_s\":%.6f,\"backend_s\":%.6f,"
-                        "\"total_s\":%.6f,\"reason\":",
-                     ex->mapping->conf.name, ex->backend, queue_s, backend_s,
-                     total_s);
-        if (ex->reason != NULL)
-            w = put_quoted(w, end, ex->reason, strlen(ex->reason), true);
-        else
-            w += sprintf(w, "null");
-        w += sprintf(w, "}\n");
-        return (size_t)(w - line);
-    }
-    localtime_r(&ts.tv_sec, &tm);
-    w += sprintf(w, "%s - - ", ex->peer);
-    w += strftime(w, 64, "[%d/%b/%Y:%H:%M:%S %z] \"", &tm);
+    w = hf_put_str(w, "{\"time\":\"");
+    w = hf_put_str(w, clock_text(true, &ms));
+    *w++ = '.';
+    *w++ = (char)('0' + ms / 100);
+    *w++ = (char)('0' + ms / 10 % 10);
+    *w++ = (char)('0' + ms % 10);
+    w = hf_put_str(w, "Z\",\"remote_addr\":\"");
+    w = hf_put_str(w, ex->peer);
+    w = hf_put_str(w, "\",\"method\":");
+    w = put_quoted(w, end, r->method, r->method ? strlen(r->method) : 0, true);
+    w = hf_put_str(w, ",\"target\":");
+    w = put_quoted(w, end, r->head.buf + r->target_off, r->target_len, true);
+    w = hf_put_str(w, ",\"protocol\":\"HTTP/");
+    *w++ = (char)('0' + r->http_major);
+    *w++ = '.';
+    *w++ = (char)('0' + r->http_minor);
+    w = hf_put_str(w, "\",\"status\":");
+    w = hf_put_u64(w, (uint64_t)ex->status);
+    w = hf_put_str(w, ",\"body_bytes\":");
+    w = hf_put_u64(w, ex->body_sent);
+    w = hf_put_str(w, ",\"bytes_out\":");
+    w = hf_put_u64(w, ex->bytes_out);
+    w = hf_put_str(w, ",\"referer\":");
+    w = put_quoted(w, end, ref, ref_len, true);
+    w = hf_put_str(w, ",\"user_agent\":");
+    w = put_quoted(w, end, ua, ua_len, true);
+    w = hf_put_str(w, ",\"mapping\":\"");
+    w = hf_put_str(w, ex->mapping->conf.name);
+    w = hf_put_str(w, "\",\"upstream\":\"");
+    w = hf_put_str(w, ex->backend);
+    w = hf_put_str(w, "\",\"queue_s\":");
+    w = put_secs(w, ex->t_ready, ex->t_sent, 6);
+    w = hf_put_str(w, ",\"backend_s\":");
+    w = put_secs(w, ex->t_sent, ex->t_backend_done, 6);
+    w = hf_put_str(w, ",\"total_s\":");
+    w = put_secs(w, ex->t_begin, now, 6);
+    w = hf_put_str(w, ",\"reason\":");
+    if (ex->reason != NULL)
+        w = put_quoted(w, end, ex->reason, strlen(ex->reason), true);
+    else
+        w = hf_put_str(w, "null");
+    return hf_put_str(w, "}\n");
+}
+
+static char *put_text_line(char *w, const char *end, const hf_exchange_t *ex,
+                           uint64_t now, const char *ref, size_t ref_len,
+                           const char *ua, size_t ua_len)
+{
+    const hf_request_t *r = &ex->req;
+    long ms;
+
+    w = hf_put_str(w, ex->peer);
+    w = hf_put_str(w, " - - ");
+    w = hf_put_str(w, clock_text(false, &ms));
+    w = hf_put_str(w, " \"");
     if (r->method != NULL) {
-        w += sprintf(w, "%s ", r->method);
+        w = hf_put_str(w, r->method);
+        *w++ = ' ';
         w = put_escaped(w, end, r->head.buf + r->target_off, r->target_len,
                         false);
-        w += sprintf(w, " HTTP/%d.%d\" ", r->http_major, r->http_minor);
+        w = hf_put_str(w, " HTTP/");
+        *w++ = (char)('0' + r->http_major);
+        *w++ = '.';
+        *w++ = (char)('0' + r->http_minor);
+        w = hf_put_str(w, "\" ");
     } else {
-        w += sprintf(w, "-\" ");
+        w = hf_put_str(w, "-\" ");
     }
-    w += sprintf(w, "%d %llu ", ex->status,
-                 (unsigned long long)ex->body_sent);
+    w = hf_put_u64(w, (uint64_t)ex->status);
+    *w++ = ' ';
+    w = hf_put_u64(w, ex->body_sent);
+    *w++ = ' ';
     w = put_quoted(w, end, ref, ref_len, false);
     *w++ = ' ';
     w = put_quoted(w, end, ua, ua_len, false);
-    w += sprintf(w,
-                 " mapping=%s upstream=%s queue=%.3f backend=%.3f"
-                 " total=%.3f bytes_out=%llu reason=%s\n",
-                 ex->mapping->conf.name, ex->backend[0] ? ex->backend : "-",
-                 queue_s, backend_s, total_s,
-                 (unsigned long long)ex->bytes_out,
-                 ex->reason ? ex->reason : "-");
+    w = hf_put_str(w, " mapping=");
+    w = hf_put_str(w, ex->mapping->conf.name);
+    w = hf_put_str(w, " upstream=");
+    w = hf_put_str(w, ex->backend[0] ? ex->backend : "-");
+    w = hf_put_str(w, " queue=");
+    w = put_secs(w, ex->t_ready, ex->t_sent, 3);
+    w = hf_put_str(w, " backend=");
+    w = put_secs(w, ex->t_sent, ex->t_backend_done, 3);
+    w = hf_put_str(w, " total=");
+    w = put_secs(w, ex->t_begin, now, 3);
+    w = hf_put_str(w, " bytes_out=");
+    w = hf_put_u64(w, ex->bytes_out);
+    w = hf_put_str(w, " reason=");
+    w = hf_put_str(w, ex->reason ? ex->reason : "-");
+    *w++ = '\n';
+    return w;
+}
+
+/* Writes one line into line (cap bytes). The quoted parts are cut to fit;
+ * the fixed parts take at most 512 bytes beyond them. */
+static size_t format_line(const hf_exchange_t *ex, char *line, size_t cap)
+{
+    const hf_request_t *r = &ex->req;
+    char *end = line + cap - 512, *w;
+    const char *ref, *ua;
+    size_t ref_len = 0, ua_len = 0;
+    uint64_t now = uv_hrtime();
+
+    ref = field_value(r, "referer", &ref_len);
+    ua = field_value(r, "user-agent", &ua_len);
+    if (log_format == HF_ACCESS_LOG_JSON)
+        w = put_json_line(line, end, ex, now, ref, ref_len, ua, ua_len);
+    else
+        w = put_text_line(line, end, ex, now, ref, ref_len, ua, ua_len);
     return (size_t)(w - line);
 }
 

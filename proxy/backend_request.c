@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fmt.h"
+
 /* Methods whose requests carry a body by definition: they get a
  * Content-Length even when it is 0, as RFC 9110 §8.6 asks. */
 static bool method_expects_body(const char *m)
@@ -76,9 +78,10 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
         return -1;
 
     w = out->buf;
-    w += sprintf(w, "%s ", r->method);
+    w = hf_put_str(w, r->method);
+    *w++ = ' ';
     w = put(w, h->buf + r->path_off, r->path_len);
-    w += sprintf(w, " HTTP/1.%d\r\n", http_minor);
+    w = hf_put_str(w, http_minor == 1 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
     if (replace_host) {
         w = put(w, "Host: ", 6);
         w = put(w, h->buf + r->host_off, r->host_len);
@@ -86,7 +89,8 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
     } else if (http_minor == 1 && hf_head_find(h, "host") == NULL) {
         /* An HTTP/1.0 client sent none; HTTP/1.1 requires one (RFC 9112
          * §3.2): the backend's own address, as nginx's $proxy_host. */
-        w += sprintf(w, "Host: %s\r\n", ex->backend);
+        w = hf_put_str(hf_put_str(w, "Host: "), ex->backend);
+        w = put(w, "\r\n", 2);
     }
     for (uint32_t i = 0; i < h->nfields; i++) {
         const hf_field_t *f = &h->fields[i];
@@ -107,9 +111,10 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
         w = put(w, ex->peer, strlen(ex->peer));
         w = put(w, "\r\n", 2);
     }
-    if (r->body.len > 0 || r->framed || method_expects_body(r->method))
-        w += sprintf(w, "Content-Length: %llu\r\n",
-                     (unsigned long long)r->body.len);
+    if (r->body.len > 0 || r->framed || method_expects_body(r->method)) {
+        w = hf_put_u64(hf_put_str(w, "Content-Length: "), r->body.len);
+        w = put(w, "\r\n", 2);
+    }
     w = put(w, "Connection: close\r\n\r\n", 21);
     out->len = (size_t)(w - out->buf);
     return 0;

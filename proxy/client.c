@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exchange.h"
+#include "fmt.h"
 #include "log.h"
 #include "mapping.h"
 #include "server.h"
@@ -38,9 +39,13 @@ void hf_client_addr_text(const hf_client_t *c, char *buf, size_t len)
         if (inet_ntop(pp->family, pp->addr, buf, (socklen_t)len) != NULL)
             return;
     } else if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET)
-            a = &((struct sockaddr_in *)&ss)->sin_addr;
-        else if (ss.ss_family == AF_INET6)
+        if (ss.ss_family == AF_INET && len >= 16) {
+            /* inet_ntop formats IPv4 through sprintf: by hand instead. */
+            const void *in = &((struct sockaddr_in *)&ss)->sin_addr;
+            *hf_put_ipv4(buf, in) = '\0';
+            return;
+        }
+        if (ss.ss_family == AF_INET6)
             a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
         if (a != NULL && inet_ntop(ss.ss_family, a, buf, (socklen_t)len))
             return;

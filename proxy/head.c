@@ -172,15 +172,25 @@ bool hf_value_has_token(const char *v, size_t len, const char *lower)
 
 bool hf_field_is_hop_by_hop(const hf_head_t *h, const hf_field_t *f)
 {
-    static const char *const hop[] = {
-        "connection", "keep-alive", "proxy-connection", "te",
-        "trailer",    "transfer-encoding", "upgrade", "expect",
-    };
-
-    for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
-        if (hf_field_name_is(h, f, hop[i]))
-            return true;
-    return false;
+    /* By length first: this runs for every field of every message. */
+    switch (f->name_len) {
+    case 2:
+        return hf_field_name_is(h, f, "te");
+    case 6:
+        return hf_field_name_is(h, f, "expect");
+    case 7:
+        return hf_field_name_is(h, f, "trailer") ||
+               hf_field_name_is(h, f, "upgrade");
+    case 10:
+        return hf_field_name_is(h, f, "connection") ||
+               hf_field_name_is(h, f, "keep-alive");
+    case 16:
+        return hf_field_name_is(h, f, "proxy-connection");
+    case 17:
+        return hf_field_name_is(h, f, "transfer-encoding");
+    default:
+        return false;
+    }
 }
 
 struct named {
@@ -200,7 +210,7 @@ bool hf_field_named_by_connection(const hf_head_t *h, const hf_field_t *f)
 
     for (uint32_t i = 0; i < h->nfields; i++) {
         const hf_field_t *c = &h->fields[i];
-        if (hf_field_name_is(h, c, "connection") &&
+        if (c->name_len == 10 && hf_field_name_is(h, c, "connection") &&
             hf_value_tokens(h->buf + c->value_off, c->value_len, match_name,
                             &n) != 0)
             return true;

@@ -94,6 +94,16 @@ static int scan_te(void *ud, const char *tok, size_t len)
     return 0;
 }
 
+/* A name that only begins with Transfer-Encoding or Content-Length
+ * ("Transfer-Encoding-X") is no field a client needs, and http-parser 2.9
+ * (ours, and backends built on it) takes the first for Transfer-Encoding,
+ * so two parsers could frame the request differently (RFC 9112 §11.2). */
+static bool confusable_name(const char *n, size_t len)
+{
+    return (len > 17 && strncasecmp(n, "transfer-encoding", 17) == 0) ||
+           (len > 14 && strncasecmp(n, "content-length", 14) == 0);
+}
+
 /* Trims trailing white space the parser left in values (RFC 9110 §5.5). */
 static void trim_values(hf_head_t *h)
 {
@@ -124,6 +134,10 @@ static int gather(hf_request_t *r, struct head_facts *hf, struct te_scan *te,
                 *reason = "bad_header_name";
                 return 400;
             }
+        }
+        if (confusable_name(h->buf + f->name_off, f->name_len)) {
+            *reason = "confusable_header_name";
+            return 400;
         }
         if (hf_field_name_is(h, f, "content-length")) {
             uint64_t cl;

@@ -10,6 +10,7 @@
 #include "exchange.h"
 #include "log.h"
 #include "mapping.h"
+#include "fmt.h"
 #include "server.h"
 
 static const char crlf[] = "\r\n";
@@ -169,13 +170,13 @@ static int build_head(hf_exchange_t *ex, hf_client_t *c)
     if (!ex->req.keep_alive || c->eof || hf_server.draining)
         ex->close_after = true;
 
-    w = p + sprintf(p, "HTTP/1.%d %d ", minor, res->status);
-    if (res->reason_len > 0) {
-        memcpy(w, h->buf + res->reason_off, res->reason_len);
-        w += res->reason_len;
-    } else {
-        w += sprintf(w, "%s", hf_status_text(res->status));
-    }
+    w = hf_put_str(p, minor == 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
+    w = hf_put_u64(w, (uint64_t)res->status);
+    *w++ = ' ';
+    if (res->reason_len > 0)
+        w = hf_put_mem(w, h->buf + res->reason_off, res->reason_len);
+    else
+        w = hf_put_str(w, hf_status_text(res->status));
     memcpy(w, crlf, 2);
     w += 2;
     for (uint32_t i = 0; i < h->nfields; i++) {
@@ -193,15 +194,16 @@ static int build_head(hf_exchange_t *ex, hf_client_t *c)
         *w++ = '\r';
         *w++ = '\n';
     }
-    if (length_known && !(res->no_body && !res->has_length))
-        w += sprintf(w, "Content-Length: %llu\r\n",
-                     (unsigned long long)length);
+    if (length_known && !(res->no_body && !res->has_length)) {
+        w = hf_put_u64(hf_put_str(w, "Content-Length: "), length);
+        w = hf_put_mem(w, crlf, 2);
+    }
     if (ex->chunked_out)
-        w += sprintf(w, "Transfer-Encoding: chunked\r\n");
+        w = hf_put_str(w, "Transfer-Encoding: chunked\r\n");
     if (ex->close_after)
-        w += sprintf(w, "Connection: close\r\n");
+        w = hf_put_str(w, "Connection: close\r\n");
     else if (minor == 0)
-        w += sprintf(w, "Connection: keep-alive\r\n");
+        w = hf_put_str(w, "Connection: keep-alive\r\n");
     *w++ = '\r';
     *w++ = '\n';
     ex->out_len = (uint32_t)(w - p);
@@ -248,9 +250,9 @@ static int body_bufs(hf_exchange_t *ex, uv_buf_t *bufs, int max)
         memmove(bufs, bufs + 1, (size_t)k * sizeof(*bufs));
         n = k;
     } else if (k > 0) {
-        int len = snprintf(ex->chunk_line, sizeof(ex->chunk_line),
-                           "%llx\r\n", (unsigned long long)total);
-        bufs[0] = uv_buf_init(ex->chunk_line, (unsigned)len);
+        char *e = hf_put_mem(hf_put_hex(ex->chunk_line, total), crlf, 2);
+        bufs[0] = uv_buf_init(ex->chunk_line,
+                              (unsigned)(e - ex->chunk_line));
         bufs[k + 1] = uv_buf_init((char *)crlf, 2);
         n = k + 2;
     }

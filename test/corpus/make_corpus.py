@@ -584,6 +584,15 @@ case(C, "fz_chunk_junk_then_too_large",
          body=b"2\xfe0\r\n" + b"c" * (MAX_BODY + 600) + b"\r\n0\r\n\r\n"),
      status(400))
 
+case(C, "fz_te_prefix_name",
+     "a field named Transfer-Encodingt, which http-parser 2.9 takes for "
+     "Transfer-Encoding once a Content-Length is written: 400",
+     req(POST, HOST, b"Transfer-Encodingt: a", CHUNKED,
+         body=b"2\r\nhi\r\n0\r\n\r\n"),
+     status(400))
+case(C, "fz_cl_prefix_name", "a field named Content-Length-X: 400",
+     req(GET, HOST, b"Content-Length-X: 1"), status(400))
+
 # Found by the strict campaign and minimized (class-preserving delta
 # debugging), kept byte for byte:
 case(C, "fz_min_binary", "two bytes: 400 whole, 501 split at 1",
