@@ -130,8 +130,9 @@ class BufferingTest(harness.TestCase):
         def upload():
             # ~200 KB/s: 20 KB every 0.1 s.
             for i in range(0, len(body), 20 * 1024):
+                if i > 0:
+                    time.sleep(0.1)
                 c.send(body[i:i + 20 * 1024])
-                time.sleep(0.1)
             sent_done.append(time.monotonic())
 
         t = threading.Thread(target=upload)

@@ -407,7 +407,8 @@ static void check_whole(const struct msg *m, int minor, bool xff)
             if (!ok && want == NULL)
                 fprintf(stderr, "%s request %d: want accept, keep-alive %d\n",
                         m->name, i + 1, e->keep_alive);
-                } else if (e->status == INCOMPLETE) {
+            free(want);
+        } else if (e->status == INCOMPLETE) {
             ok = d->kind == DRIVE_INCOMPLETE;
         } else {
             ok = d->kind == DRIVE_REJECT && d->status == e->status;
