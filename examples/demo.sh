@@ -7,22 +7,27 @@ set -eu
 cd "$(dirname "$0")/.."
 sh examples/setup.sh
 
+# Wait until a URL answers, rather than sleep a guess.
+wait_for() {
+    i=0
+    until curl -s -o /dev/null "$1" 2>/dev/null; do
+        i=$((i + 1))
+        if [ $i -gt 100 ]; then
+            echo "demo: nothing answers at $1" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
 python3 examples/legacy_app.py 8000 &
 app=$!
+trap 'kill $app 2>/dev/null; wait $app 2>/dev/null; exit 0' INT TERM EXIT
+wait_for http://127.0.0.1:8000/
 ./build/holdfast -c examples/holdfast.ini &
 proxy=$!
 trap 'kill $proxy $app 2>/dev/null; wait $proxy $app 2>/dev/null; exit 0' INT TERM EXIT
-
-# Wait until holdfast accepts, rather than sleep a guess.
-i=0
-until curl -s -o /dev/null http://127.0.0.1:8080/ 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 50 ]; then
-        echo "demo: holdfast did not come up on port 8080" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
+wait_for http://127.0.0.1:8080/healthz
 
 cat <<'MSG'
 
