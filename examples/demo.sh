@@ -34,11 +34,16 @@ cat <<'MSG'
 holdfast is running on http://127.0.0.1:8080/ in front of the legacy app on :8000.
 Try, in another terminal:
 
-  curl http://127.0.0.1:8080/                     # through holdfast
-  curl http://127.0.0.1:8080/healthz              # answered by holdfast itself
-  python3 -c 'import socket,time; s=[socket.create_connection(("127.0.0.1",8000))]; time.sleep(30)' &
-  curl -m 5 http://127.0.0.1:8000/                # the app alone: hangs behind one idle connection
-  curl -m 5 http://127.0.0.1:8080/                # through holdfast: still answers
+  curl http://127.0.0.1:8080/            # through holdfast
+  curl http://127.0.0.1:8080/healthz     # answered by holdfast itself
+
+  # The problem: ONE idle connection to the app blocks everyone (10 s here)
+  python3 -c 'import socket,time; s=socket.create_connection(("127.0.0.1",8000)); time.sleep(10)' &
+  curl -m 5 http://127.0.0.1:8000/       # hangs until the idle connection goes
+
+  # holdfast holds idle connections itself: 20 of them, and it still answers
+  python3 -c 'import socket,time; s=[socket.create_connection(("127.0.0.1",8080)) for _ in range(20)]; time.sleep(10)' &
+  curl http://127.0.0.1:8080/
 
 Ctrl-C stops both.
 MSG
