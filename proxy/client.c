@@ -30,27 +30,32 @@ void hf_client_set_state(hf_client_t *c, enum hf_client_state s)
 
 void hf_client_addr_text(const hf_client_t *c, char *buf, size_t len)
 {
-    const hf_client_pp_t *pp = (const hf_client_pp_t *)c;
+    if (c->family == AF_INET && len >= 16) {
+        /* inet_ntop formats IPv4 through sprintf: by hand instead. */
+        *hf_put_ipv4(buf, c->addr) = '\0';
+        return;
+    }
+    if (c->family == 0 ||
+        inet_ntop(c->family, c->addr, buf, (socklen_t)len) == NULL)
+        snprintf(buf, len, "-");
+}
+
+/* Asked of the kernel once per connection: a getpeername per request
+ * cost more than the 16 bytes an idle connection keeps for it. */
+static void remember_peer(hf_client_t *c)
+{
     struct sockaddr_storage ss;
     int sl = sizeof(ss);
-    const void *a = NULL;
 
-    if (c->proxied && pp->family != 0) {
-        if (inet_ntop(pp->family, pp->addr, buf, (socklen_t)len) != NULL)
-            return;
-    } else if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET && len >= 16) {
-            /* inet_ntop formats IPv4 through sprintf: by hand instead. */
-            const void *in = &((struct sockaddr_in *)&ss)->sin_addr;
-            *hf_put_ipv4(buf, in) = '\0';
-            return;
-        }
-        if (ss.ss_family == AF_INET6)
-            a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-        if (a != NULL && inet_ntop(ss.ss_family, a, buf, (socklen_t)len))
-            return;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) != 0)
+        return;
+    if (ss.ss_family == AF_INET) {
+        memcpy(c->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        c->family = AF_INET;
+    } else if (ss.ss_family == AF_INET6) {
+        memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        c->family = AF_INET6;
     }
-    snprintf(buf, len, "-");
 }
 
 static void on_client_close(uv_handle_t *h)
@@ -181,6 +186,7 @@ void hf_client_accept(hf_mapping_t *m)
         return;
     }
     c->id = (uint32_t)++hf_server.next_conn_id;
+    remember_peer(c);
     uv_tcp_nodelay(&c->tcp, 1);
     hf_timer_start(&c->timer, m->tq_idle);
     if (hf_client_read_start(c) != 0)

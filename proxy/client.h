@@ -23,21 +23,21 @@ typedef struct hf_client {
     struct hf_mapping *mapping; /* referenced */
     struct hf_exchange *ex;     /* the request being worked on, or NULL */
     uint32_t id;                /* connection number, for logs */
+    uint8_t addr[16];           /* peer (or PROXY source) address */
+    uint8_t family;             /* AF_INET, AF_INET6; 0: unknown */
     uint8_t state;              /* enum hf_client_state */
     bool closing : 1;
     bool read_paused : 1;       /* pipelined bytes filled their block */
     bool lingering : 1;         /* draining input before the close */
     bool eof : 1;               /* the client closed its side */
     bool proxy_pending : 1;     /* a PROXY protocol header must come first */
-    bool proxied : 1;           /* an hf_client_pp_t: the address is in it */
+    bool proxied : 1;           /* an hf_client_pp_t */
 } hf_client_t;
 
-/* A client of a proxy_protocol mapping: the address its PROXY header gave,
- * and the header's bytes while they arrive. Only these pay for it. */
+/* A client of a proxy_protocol mapping keeps the header's bytes while they
+ * arrive; only these pay for the pointer. */
 typedef struct hf_client_pp {
     hf_client_t c;
-    int family;                 /* AF_INET, AF_INET6; 0: the socket's own */
-    uint8_t addr[16];           /* network order */
     hf_block_t *partial;        /* header bytes so far */
 } hf_client_pp_t;
 
@@ -58,8 +58,7 @@ void hf_client_response_done(hf_client_t *c);
 void hf_client_flush(hf_client_t *c);
 
 /* Formats the peer address ("203.0.113.7") into buf: the PROXY header's
- * source, or the socket's peer (asked of the kernel per request rather
- * than kept in every idle connection). */
+ * source, or the socket's peer. */
 void hf_client_addr_text(const hf_client_t *c, char *buf, size_t len);
 
 /* Starts reading (client_read.c). Returns 0 or a negative UV error. */

@@ -220,8 +220,10 @@ static void proxy_header(hf_client_t *c)
     }
     b->pos += (uint32_t)n;
     c->proxy_pending = false;
-    pp->family = pa.family;
-    memcpy(pp->addr, pa.addr, sizeof(pp->addr));
+    if (pa.family != 0) {
+        c->family = (uint8_t)pa.family;
+        memcpy(c->addr, pa.addr, sizeof(c->addr));
+    }
     pp->partial = NULL;
     hf_client_feed_pending(c, b);
 }
