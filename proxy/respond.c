@@ -260,64 +260,115 @@ static int body_bufs(hf_exchange_t *ex, uv_buf_t *bufs, int max)
     return n;
 }
 
-void hf_client_flush(hf_client_t *c)
+/* Collects what can be written now, framed. Returns the number of bufs, 0
+ * when nothing can go yet, or -1 when the connection had to be closed. */
+static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
+                     int max)
 {
-    hf_exchange_t *ex = c->ex;
-    uv_buf_t bufs[12];
-    int n = 0, k, err;
+    int n = 0, k;
 
-    if (ex == NULL || ex->writing || c->closing || ex->last_sent)
-        goto check_done;
     if (ex->local) {
         bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
         ex->head_sent = true;
         ex->last_sent = true;
-    } else {
-        if (!ex->res_ready || !ex->res.head_done)
-            return;
-        /* The head waits until the response is complete or has outgrown
-         * memory and spills: small responses then get Content-Length, and
-         * a spill file that cannot be made is still a clean 503. */
-        if (!ex->head_sent && !ex->res.complete && ex->res.body.fd < 0)
-            return;
-        if (!ex->head_sent) {
-            if (build_head(ex, c) != 0) {
-                hf_client_close(c);
-                return;
-            }
-            bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
-            ex->head_sent = true;
-            hf_client_set_state(c, HF_CLIENT_WRITING);
-            hf_timer_start(&c->timer, c->mapping->tq_send);
+        return n;
+    }
+    if (!ex->res_ready || !ex->res.head_done)
+        return 0;
+    /* The head waits until the response is complete or has outgrown
+     * memory and spills: small responses then get Content-Length, and a
+     * spill file that cannot be made is still a clean 503. */
+    if (!ex->head_sent && !ex->res.complete && ex->res.body.fd < 0)
+        return 0;
+    if (!ex->head_sent) {
+        if (build_head(ex, c) != 0) {
+            hf_client_close(c);
+            return -1;
         }
-        k = body_bufs(ex, bufs + n, 12 - n - 1);
-        if (k < 0) {
-            hf_log_error("#%llu: reading the response spill failed",
-                         (unsigned long long)c->id);
+        bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
+        ex->head_sent = true;
+        hf_client_set_state(c, HF_CLIENT_WRITING);
+        hf_timer_start(&c->timer, c->mapping->tq_send);
+    }
+    k = body_bufs(ex, bufs + n, max - n - 1);
+    if (k < 0) {
+        hf_log_error("#%llu: reading the response spill failed",
+                     (unsigned long long)c->id);
+        hf_client_close(c);
+        return -1;
+    }
+    n += k;
+    if (ex->res.complete && ex->body_sent == ex->res.body.len) {
+        if (ex->chunked_out)
+            bufs[n++] = uv_buf_init((char *)last_chunk, 5);
+        ex->last_sent = true;
+    }
+    return n;
+}
+
+/* Drops the first w bytes of bufs. */
+static int skip_written(uv_buf_t *bufs, int n, size_t w)
+{
+    int i = 0;
+
+    while (i < n && w >= bufs[i].len)
+        w -= bufs[i++].len;
+    if (i < n) {
+        bufs[i].base += w;
+        bufs[i].len -= w;
+    }
+    memmove(bufs, bufs + i, (size_t)(n - i) * sizeof(*bufs));
+    return n - i;
+}
+
+/* Writes what the socket takes now with uv_try_write: a response that fits
+ * the socket buffer, nearly all of them, costs one writev and no write
+ * request, epoll change or deferred callback. What is left goes through
+ * uv_write and on_client_write. */
+void hf_client_flush(hf_client_t *c)
+{
+    /* A response finished here may start the next pipelined request and
+     * answer it at once (the health path): bounded, then asynchronous. */
+    static int depth;
+    hf_exchange_t *ex = c->ex;
+    uv_buf_t bufs[12];
+
+    while (ex != NULL && !ex->writing && !c->closing && !ex->last_sent) {
+        int n = next_bufs(c, ex, bufs, 12), w;
+        size_t total = 0;
+
+        if (n < 0)
+            return;
+        if (n == 0)
+            break;
+        for (int i = 0; i < n; i++)
+            total += bufs[i].len;
+        ex->bytes_out += total;
+        w = depth < 8 ? uv_try_write((uv_stream_t *)&c->tcp, bufs,
+                                     (unsigned)n)
+                      : UV_EAGAIN;
+        if (w >= 0 && (size_t)w == total) {
+            if (c->state == HF_CLIENT_WRITING)
+                hf_timer_start(&c->timer, c->mapping->tq_send);
+            continue;
+        }
+        if (w < 0 && w != UV_EAGAIN) {
+            hf_log(HF_LOG_DEBUG, c->id, "write: %s", uv_strerror(w));
             hf_client_close(c);
             return;
         }
-        n += k;
-        if (ex->res.complete && ex->body_sent == ex->res.body.len) {
-            if (ex->chunked_out)
-                bufs[n++] = uv_buf_init((char *)last_chunk, 5);
-            ex->last_sent = true;
+        n = skip_written(bufs, n, w > 0 ? (size_t)w : 0);
+        if (uv_write(&ex->wreq, (uv_stream_t *)&c->tcp, bufs, (unsigned)n,
+                     on_client_write) != 0) {
+            hf_client_close(c);
+            return;
         }
-    }
-    if (n == 0)
-        goto check_done;
-    for (int i = 0; i < n; i++)
-        ex->bytes_out += bufs[i].len;
-    err = uv_write(&ex->wreq, (uv_stream_t *)&c->tcp, bufs, (unsigned)n,
-                   on_client_write);
-    if (err != 0) {
-        hf_client_close(c);
+        ex->writing = true;
         return;
     }
-    ex->writing = true;
-    return;
-
-check_done:
-    if (ex != NULL && !ex->writing && ex->last_sent && !c->closing)
+    if (ex != NULL && !ex->writing && ex->last_sent && !c->closing) {
+        depth++;
         hf_client_response_done(c);
+        depth--;
+    }
 }
