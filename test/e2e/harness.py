@@ -58,11 +58,22 @@ def holdfast_path():
     return path
 
 
+_given_ports = set()
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nothing is bound to at this moment."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOCALHOST, 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing is bound to at this moment and
+    that this process has not handed out before: the kernel may offer the
+    same free port twice in a row, and two mappings of one config on one
+    port is a configuration error."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((LOCALHOST, 0))
+            port = s.getsockname()[1]
+        if port not in _given_ports:
+            _given_ports.add(port)
+            return port
+    raise RuntimeError("no fresh free port after 100 tries")
 
 
 def dead_port():
