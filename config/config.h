@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #define HF_MAX_BACKENDS 64 /* a request's tried-address set is a 64-bit mask */
@@ -100,6 +101,12 @@ int hf_config_from_args(const char *listen, const char *backend,
 
 /* Frees a config and everything it owns. NULL is fine. */
 void hf_config_free(hf_config_t *cfg);
+
+/* True when a and b are the same address and port. */
+static inline bool hf_addr_equal(const hf_addr_t *a, const hf_addr_t *b)
+{
+    return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
+}
 
 /* Value parsers, exposed for the unit tests and the command line. Each returns
  * 0 and stores the value, or -1 and leaves *out untouched. */

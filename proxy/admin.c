@@ -195,8 +195,7 @@ int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr)
 {
     int err;
 
-    if (addr != NULL && listening && addr->len == listen_addr.len &&
-        memcmp(&addr->sa, &listen_addr.sa, addr->len) == 0)
+    if (addr != NULL && listening && hf_addr_equal(addr, &listen_addr))
         return 0;
     close_listener();
     if (addr == NULL)

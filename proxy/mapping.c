@@ -52,11 +52,6 @@ void hf_backend_addr_unref(hf_backend_addr_t *a)
         free(a);
 }
 
-static bool same_addr(const hf_addr_t *a, const hf_addr_t *b)
-{
-    return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
-}
-
 /* Builds the address array for conf, keeping the state (slots in use,
  * health) of addresses the old array already had. */
 static int set_addrs(hf_mapping_t *m, const hf_mapping_conf_t *conf)
@@ -68,7 +63,7 @@ static int set_addrs(hf_mapping_t *m, const hf_mapping_conf_t *conf)
     for (size_t i = 0; i < conf->nbackends; i++) {
         for (size_t j = 0; j < m->naddrs && na[i] == NULL; j++)
             if (m->addrs[j] != NULL &&
-                same_addr(&m->addrs[j]->addr, &conf->backends[i])) {
+                hf_addr_equal(&m->addrs[j]->addr, &conf->backends[i])) {
                 na[i] = m->addrs[j];
                 m->addrs[j] = NULL;
             }

@@ -38,17 +38,12 @@ static void log_error(void *ud, const char *msg)
     hf_log_error("%s", msg);
 }
 
-static bool same_addr(const hf_addr_t *a, const hf_addr_t *b)
-{
-    return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
-}
-
 static hf_mapping_t *find_by_listen(const hf_addr_t *a)
 {
     for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
          n = n->next) {
         hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
-        if (same_addr(&m->conf.listen, a))
+        if (hf_addr_equal(&m->conf.listen, a))
             return m;
     }
     return NULL;
@@ -57,7 +52,7 @@ static hf_mapping_t *find_by_listen(const hf_addr_t *a)
 static bool in_config(const hf_config_t *cfg, const hf_addr_t *a)
 {
     for (size_t i = 0; i < cfg->nmappings; i++)
-        if (same_addr(&cfg->mappings[i].listen, a))
+        if (hf_addr_equal(&cfg->mappings[i].listen, a))
             return true;
     return false;
 }
