@@ -32,6 +32,7 @@ hf_exchange_t *hf_exchange_new(hf_client_t *c)
     ex->mapping = m;
     hf_mapping_ref(m);
     hf_list_init(&ex->qlink);
+    hf_list_init(&ex->flink);
     hf_list_init(&ex->spill.link);
     ex->t_begin = uv_hrtime();
     hf_client_addr_text(c, ex->peer, sizeof(ex->peer));
@@ -65,6 +66,7 @@ void hf_exchange_release(hf_exchange_t *ex)
     }
     if (hf_list_linked(&ex->qlink))
         hf_mapping_unqueue(ex);
+    hf_exchange_progress_cancel(ex);
     hf_spill_cancel(&ex->spill);
     hf_block_put(ex->in);
     free_out(ex);

@@ -11,6 +11,7 @@
 #include "block.h"
 #include "body.h"
 #include "client.h"
+#include "exchange.h"
 #include "log.h"
 #include "mapping.h"
 #include "reload.h"
@@ -124,6 +125,7 @@ static void stop_all(void)
     hf_reload_stop();
     hf_timeq_close_all();
     hf_access_log_close();
+    hf_respond_close();
 }
 
 void hf_server_maybe_done(void)
