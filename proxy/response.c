@@ -134,6 +134,7 @@ static int on_headers_complete(http_parser *p)
     res->http_major = (uint8_t)p->http_major;
     res->http_minor = (uint8_t)p->http_minor;
     res->head_done = true;
+    res->closes = !http_should_keep_alive(p);
     rp->in_trailers = true;
     cl = hf_head_find(&res->head, "content-length");
     if (cl != NULL && !(p->flags & F_CHUNKED)) {

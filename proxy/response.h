@@ -29,6 +29,7 @@ typedef struct hf_response {
     bool has_length;     /* the backend sent Content-Length */
     bool no_body;        /* HEAD, 1xx, 204, 304: no body whatever it says */
     bool discard;        /* nobody will read the body: parse, don't keep */
+    bool closes;         /* the backend closes after it (1.0, or close) */
     uint64_t content_length;
     hf_body_t body;
     const char *error;   /* why, after an error */

@@ -11,6 +11,9 @@
 - 1xx responses before the final one: the client gets the final response and
   the connection stays in sync.
 - After a backend error holdfast goes on serving.
+- A backend that said it closes after its response has its connection reset
+  once the response is in (no TIME_WAIT left on either side); one that
+  keeps connections open is closed with a FIN.
 """
 
 import os
@@ -151,6 +154,26 @@ class BackendErrorsTest(harness.TestCase):
         r = c.exchange(request("GET", "/x", version="HTTP/1.0"))
         self.assertEqual(r.interim, [], "1xx sent to an HTTP/1.0 client")
         self.assertEqual((r.status, r.body), (200, b"final body\n"))
+
+    def backend_sees_after_answer(self, mode):
+        hf, be = self.through(mode)
+        r = self.connect(hf.port).exchange(request("GET", "/x"))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"final body\n")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            after = [x for x in be.records() if x.get("type") == "after"]
+            if after:
+                return after[0]["peer"]
+            time.sleep(0.05)
+        self.fail("the backend logged nothing after its answer")
+
+    def test_backend_that_closes_is_reset_after_response(self):
+        self.assertEqual(self.backend_sees_after_answer("answer-close"),
+                         "reset")
+
+    def test_backend_that_keeps_connection_gets_fin(self):
+        self.assertEqual(self.backend_sees_after_answer("answer-keep"), "eof")
 
     def test_serves_again_after_errors(self):
         good = self.start_backend()

@@ -22,6 +22,10 @@ Modes:
   silent        never answer; wait until the peer closes (at most 60 s)
   silent-body   head with Content-Length: 1000, 500 bytes, then silent
   interim       "100 Continue" and "103 Early Hints", then a 200
+  answer-close  a 200 with "Connection: close", then, before closing, waits
+                up to 2 s for the peer and logs {"type": "after", "peer":
+                "reset" | "eof" | "nothing"}
+  answer-keep   the same with an HTTP/1.1 200 that keeps the connection
 """
 
 import argparse
@@ -82,6 +86,21 @@ def wait_for_close(conn, limit):
                 return
 
 
+def peer_after_answer(conn, log):
+    """What the peer does once it has the whole answer: reset, close, or
+    nothing within 2 s."""
+    peer = "nothing"
+    r, _, _ = select.select([conn], [], [], 2)
+    if r:
+        try:
+            peer = "eof" if not conn.recv(65536) else "data"
+        except ConnectionResetError:
+            peer = "reset"
+    if log:
+        with open(log, "a") as f:
+            f.write(json.dumps({"type": "after", "peer": peer}) + "\n")
+
+
 def response(body=FINAL_BODY, extra=b""):
     return (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + extra +
             b"Content-Length: %d\r\n\r\n" % len(body) + body)
@@ -123,6 +142,12 @@ def serve(conn, mode, log):
     elif mode == "silent-body":
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 500)
         wait_for_close(conn, 60)
+    elif mode == "answer-close":
+        conn.sendall(response(extra=b"Connection: close\r\n"))
+        peer_after_answer(conn, log)
+    elif mode == "answer-keep":
+        conn.sendall(response())
+        peer_after_answer(conn, log)
     elif mode == "interim":
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
