@@ -10,6 +10,7 @@
 #include "mapping.h"
 #include "server.h"
 #include "statsd.h"
+#include "turn.h"
 #include "upstream.h"
 
 hf_exchange_t *hf_exchange_new(hf_client_t *c)
@@ -66,7 +67,7 @@ void hf_exchange_release(hf_exchange_t *ex)
     }
     if (hf_list_linked(&ex->qlink))
         hf_mapping_unqueue(ex);
-    hf_exchange_progress_cancel(ex);
+    hf_turn_forget(ex);
     hf_spill_cancel(&ex->spill);
     hf_block_put(ex->in);
     free_out(ex);

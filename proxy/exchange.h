@@ -33,7 +33,7 @@ typedef struct hf_exchange {
     hf_response_t res;            /* initialised when the upstream starts */
     bool res_ready;               /* res is initialised */
     hf_list_t qlink;              /* in the mapping's queue */
-    hf_list_t flink;              /* waiting for the turn's flush */
+    hf_list_t flink;              /* waiting for the turn's flush (turn.h) */
     uint64_t tried;               /* backend addresses tried, by index */
 
     /* Times, uv_hrtime() ns. */
@@ -86,14 +86,8 @@ void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
 void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason);
 
 /* New response bytes (head, body, completion) may be sent: they are, at
- * the end of this loop turn. */
+ * the end of this loop turn (turn.h). */
 void hf_exchange_progress(hf_exchange_t *ex);
-
-/* The exchange goes: takes it off the end-of-turn list. */
-void hf_exchange_progress_cancel(hf_exchange_t *ex);
-
-/* At exit: closes the end-of-turn handle. */
-void hf_respond_close(void);
 
 /* A short reason phrase for a status code. */
 const char *hf_status_text(int status);

@@ -114,6 +114,7 @@ hf_mapping_t *hf_mapping_new(const hf_mapping_conf_t *conf)
         goto fail;
     hf_list_init(&m->queue);
     hf_list_init(&m->link);
+    hf_list_init(&m->dlink);
     m->refs = 1; /* the server's, while the mapping is configured */
     return m;
 fail:

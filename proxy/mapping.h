@@ -42,6 +42,7 @@ typedef struct hf_mapping {
     uv_timer_t health_timer; /* active probes, when health_check is on */
     bool health_timer_on;
     hf_list_t link;          /* in the server's mappings */
+    hf_list_t dlink;         /* waiting for the turn's dispatch (turn.h) */
     hf_stats_t stats;
 } hf_mapping_t;
 

@@ -12,6 +12,7 @@
 #include "mapping.h"
 #include "fmt.h"
 #include "server.h"
+#include "turn.h"
 
 static const char crlf[] = "\r\n";
 static const char last_chunk[] = "0\r\n\r\n";
@@ -124,54 +125,10 @@ void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason)
                         false);
 }
 
-/* Backend bytes are passed on to clients once per loop turn, after every
- * event of the turn is handled, not in the backend's read callback: the
- * responses finished in one turn then reach their readers back to back,
- * and a reader that sleeps (a load balancer's event loop) is woken once
- * for all of them, where interleaving each write with the next backend's
- * connect woke it once per response. */
-static uv_check_t flusher;
-static bool flusher_init;
-static hf_list_t pending = {&pending, &pending};
-
-static void on_flush_turn(uv_check_t *h)
-{
-    while (!hf_list_empty(&pending)) {
-        hf_exchange_t *ex = hf_container_of(hf_list_first(&pending),
-                                            hf_exchange_t, flink);
-        hf_list_remove(&ex->flink);
-        if (ex->client != NULL)
-            hf_client_flush(ex->client);
-    }
-    uv_check_stop(h);
-}
-
 void hf_exchange_progress(hf_exchange_t *ex)
 {
-    if (ex->client == NULL || hf_list_linked(&ex->flink))
-        return;
-    if (!flusher_init) {
-        uv_check_init(hf_server.loop, &flusher);
-        flusher_init = true;
-    }
-    hf_list_insert_tail(&pending, &ex->flink);
-    uv_check_start(&flusher, on_flush_turn);
-}
-
-void hf_exchange_progress_cancel(hf_exchange_t *ex)
-{
-    if (hf_list_linked(&ex->flink))
-        hf_list_remove(&ex->flink);
-}
-
-static void on_flusher_closed(uv_handle_t *h) { (void)h; }
-
-void hf_respond_close(void)
-{
-    if (flusher_init) {
-        uv_close((uv_handle_t *)&flusher, on_flusher_closed);
-        flusher_init = false;
-    }
+    if (ex->client != NULL)
+        hf_turn_flush(ex);
 }
 
 /* Sizes the head before writing it: the status line, the kept fields, and

@@ -11,11 +11,11 @@
 #include "block.h"
 #include "body.h"
 #include "client.h"
-#include "exchange.h"
 #include "log.h"
 #include "mapping.h"
 #include "reload.h"
 #include "timeq.h"
+#include "turn.h"
 #include "upstream.h"
 
 hf_server_t hf_server;
@@ -125,7 +125,7 @@ static void stop_all(void)
     hf_reload_stop();
     hf_timeq_close_all();
     hf_access_log_close();
-    hf_respond_close();
+    hf_turn_close();
 }
 
 void hf_server_maybe_done(void)

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "server.h"
 #include "statsd.h"
+#include "turn.h"
 
 typedef struct hf_upstream {
     uv_tcp_t tcp;
@@ -57,7 +58,7 @@ static void release_slot(hf_upstream_t *up)
         return;
     up->slot_held = false;
     up->addr->in_flight--;
-    hf_mapping_dispatch(up->mapping);
+    hf_turn_dispatch(up->mapping);
 }
 
 /* Unhooks the exchange and closes the connection. Returns the exchange,
