@@ -9,6 +9,7 @@
 #include "health.h"
 #include "log.h"
 #include "server.h"
+#include "turn.h"
 #include "upstream.h"
 
 /* Passive health: an address that refused is skipped for 1 s, then 2 s,
@@ -389,6 +390,8 @@ void hf_mapping_submit(hf_exchange_t *ex)
         answer_health(ex);
         return;
     }
+    /* The caller's exchange holds a reference: m outlives the unref. */
+    hf_turn_dispatch_now(m);
     if (hf_list_empty(&m->queue)) {
         a = pick(m, ex, &all_down);
         if (a != NULL) {

@@ -8,7 +8,9 @@
 #include "server.h"
 
 static uv_check_t check;
+static uv_idle_t idle;    /* keeps poll from blocking while work waits */
 static bool check_init;
+static bool closed;
 static hf_list_t dispatch_list = {&dispatch_list, &dispatch_list};
 static hf_list_t flush_list = {&flush_list, &flush_list};
 
@@ -34,29 +36,45 @@ static void on_turn_end(uv_check_t *h)
         }
     }
     uv_check_stop(h);
+    uv_idle_stop(&idle);
 }
+
+static void on_idle(uv_idle_t *h) { (void)h; }
 
 static void arm(void)
 {
     if (!check_init) {
         uv_check_init(hf_server.loop, &check);
+        uv_idle_init(hf_server.loop, &idle);
         check_init = true;
     }
     uv_check_start(&check, on_turn_end);
+    /* Work queued before the poll phase (by a timer) must not wait there
+     * for an unrelated event. */
+    uv_idle_start(&idle, on_idle);
 }
 
 void hf_turn_dispatch(hf_mapping_t *m)
 {
-    if (hf_list_linked(&m->dlink))
+    if (closed || hf_list_linked(&m->dlink))
         return;
     hf_mapping_ref(m);
     hf_list_insert_tail(&dispatch_list, &m->dlink);
     arm();
 }
 
+void hf_turn_dispatch_now(hf_mapping_t *m)
+{
+    if (!hf_list_linked(&m->dlink))
+        return;
+    hf_list_remove(&m->dlink);
+    hf_mapping_dispatch(m);
+    hf_mapping_unref(m);
+}
+
 void hf_turn_flush(hf_exchange_t *ex)
 {
-    if (hf_list_linked(&ex->flink))
+    if (closed || hf_list_linked(&ex->flink))
         return;
     hf_list_insert_tail(&flush_list, &ex->flink);
     arm();
@@ -80,8 +98,9 @@ void hf_turn_close(void)
     }
     while (!hf_list_empty(&flush_list))
         hf_list_remove(hf_list_first(&flush_list));
+    closed = true;
     if (check_init) {
         uv_close((uv_handle_t *)&check, on_check_closed);
-        check_init = false;
+        uv_close((uv_handle_t *)&idle, on_check_closed);
     }
 }

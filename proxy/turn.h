@@ -17,6 +17,10 @@ struct hf_exchange;
  * until then). */
 void hf_turn_dispatch(struct hf_mapping *m);
 
+/* A dispatch of m still waiting for the end of the turn runs now (a new
+ * request must not find the queue full while a slot is already free). */
+void hf_turn_dispatch_now(struct hf_mapping *m);
+
 /* The exchange's client is flushed at the end of this turn. */
 void hf_turn_flush(struct hf_exchange *ex);
 

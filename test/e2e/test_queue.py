@@ -4,7 +4,9 @@
 - backend_max_conns = 1: ten concurrent clients, the backend never has more
   than one connection open (counted by the backend itself, accept queue
   included); backend_max_conns = 2 allows two.
-- queue_size: beyond it, 503 with Retry-After at once, never forwarded.
+- queue_size: beyond it, 503 with Retry-After at once, never forwarded; a
+  request that arrives in the same loop turn as the response that frees a
+  slot is not turned away.
 - queue_timeout: a request that waited that long gets 503 with Retry-After,
   never forwarded.
 - A client that leaves while queued: its request never reaches the backend.
@@ -14,6 +16,7 @@
 """
 
 import os
+import signal
 import sys
 import time
 
@@ -122,6 +125,33 @@ class QueueTest(harness.TestCase):
         self.assertLess(time.monotonic() - t0, 6)
         self.assertEqual(slow.read_response().status, 200)
         self.assertEqual(queued.read_response().status, 200)
+
+    def test_slot_freed_in_same_turn_makes_room(self):
+        # The freed slot is filled at the end of holdfast's loop turn; a
+        # request read earlier in that turn must see the room it makes.
+        # Holdfast is stopped while the backend answers A and then C sends,
+        # so both arrive in one turn, in that order.
+        be = self.start_backend()
+        hf = self.start_holdfast(backend=be, backend_max_conns=1, queue_size=1,
+                                 queue_timeout="10s")
+        a = self.connect(hf.port)
+        a.send(request("GET", "/sleep?ms=400"))
+        be.wait_for_requests(1)
+        b = self.connect(hf.port)
+        b.send(request("GET", "/hello?b"))
+        c = self.connect(hf.port)
+        time.sleep(0.1)  # B read and queued, C accepted
+        hf.send_signal(signal.SIGSTOP)
+        try:
+            be.wait_for_done(1)
+            time.sleep(0.1)  # A's response waits in holdfast's socket
+            c.send(request("GET", "/hello?c"))
+            time.sleep(0.1)
+        finally:
+            hf.send_signal(signal.SIGCONT)
+        self.assertEqual(a.read_response().status, 200)
+        self.assertEqual(b.read_response().status, 200)
+        self.assertEqual(c.read_response().status, 200)
 
     def test_queue_timeout_gets_503(self):
         be = self.start_backend()
