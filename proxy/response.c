@@ -134,7 +134,6 @@ static int on_headers_complete(http_parser *p)
     res->http_major = (uint8_t)p->http_major;
     res->http_minor = (uint8_t)p->http_minor;
     res->head_done = true;
-    res->closes = !http_should_keep_alive(p);
     rp->in_trailers = true;
     cl = hf_head_find(&res->head, "content-length");
     if (cl != NULL && !(p->flags & F_CHUNKED)) {
@@ -169,6 +168,9 @@ static int on_message_complete(http_parser *p)
 
     if (!res->head_done)
         return 0; /* the end of an interim response */
+    /* Asked here, not with the head: only now does the parser know that a
+     * HEAD response has no body, rather than one that ends at the close. */
+    res->closes = !http_should_keep_alive(p);
     res->complete = true;
     http_parser_pause(p, 1);
     return 0;

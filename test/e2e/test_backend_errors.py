@@ -155,11 +155,12 @@ class BackendErrorsTest(harness.TestCase):
         self.assertEqual(r.interim, [], "1xx sent to an HTTP/1.0 client")
         self.assertEqual((r.status, r.body), (200, b"final body\n"))
 
-    def backend_sees_after_answer(self, mode):
+    def backend_sees_after_answer(self, mode, method="GET"):
         hf, be = self.through(mode)
-        r = self.connect(hf.port).exchange(request("GET", "/x"))
+        r = self.connect(hf.port).exchange(request(method, "/x"), method=method)
         self.assertEqual(r.status, 200)
-        self.assertEqual(r.body, b"final body\n")
+        if method == "GET":
+            self.assertEqual(r.body, b"final body\n")
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             after = [x for x in be.records() if x.get("type") == "after"]
@@ -174,6 +175,12 @@ class BackendErrorsTest(harness.TestCase):
 
     def test_backend_that_keeps_connection_gets_fin(self):
         self.assertEqual(self.backend_sees_after_answer("answer-keep"), "eof")
+
+    def test_backend_that_keeps_connection_after_head_gets_fin(self):
+        # A HEAD answer has no body whatever its head says: no Content-Length
+        # does not mean the body runs to the close.
+        self.assertEqual(self.backend_sees_after_answer("head-keep", "HEAD"),
+                         "eof")
 
     def test_serves_again_after_errors(self):
         good = self.start_backend()

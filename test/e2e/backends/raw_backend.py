@@ -26,6 +26,8 @@ Modes:
                 up to 2 s for the peer and logs {"type": "after", "peer":
                 "reset" | "eof" | "nothing"}
   answer-keep   the same with an HTTP/1.1 200 that keeps the connection
+  head-keep     the same with an HTTP/1.1 200 head without Content-Length
+                and no body (an answer to HEAD), keeping the connection
 """
 
 import argparse
@@ -147,6 +149,9 @@ def serve(conn, mode, log):
         peer_after_answer(conn, log)
     elif mode == "answer-keep":
         conn.sendall(response())
+        peer_after_answer(conn, log)
+    elif mode == "head-keep":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
         peer_after_answer(conn, log)
     elif mode == "interim":
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
