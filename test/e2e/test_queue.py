@@ -103,15 +103,22 @@ class QueueTest(harness.TestCase):
         self.assertNotIn("/hello?q=%d" % rejected_idx, targets)
         self.assertLess(time.monotonic() - t0, 8)
 
-    def test_queue_full_503_is_immediate(self):
+    def full_queue(self, sleep_ms):
+        """backend_max_conns 1 and queue_size 1, filled: one request in
+        flight for sleep_ms, one queued. Returns (holdfast, backend, the
+        connection in flight, the queued one)."""
         be = self.start_backend()
         hf = self.start_holdfast(backend=be, backend_max_conns=1, queue_size=1,
                                  queue_timeout="10s")
         slow = self.connect(hf.port)
-        slow.send(request("GET", "/sleep?ms=2000"))
+        slow.send(request("GET", "/sleep?ms=%d" % sleep_ms))
         be.wait_for_requests(1)
         queued = self.connect(hf.port)
         queued.send(request("GET", "/hello?queued"))
+        return hf, be, slow, queued
+
+    def test_queue_full_503_is_immediate(self):
+        hf, _, slow, queued = self.full_queue(2000)
         # Both of these find the queue full (one, at least, if the queued one
         # is still being read): the 503 comes long before the slow request ends.
         t0 = time.monotonic()
@@ -131,14 +138,7 @@ class QueueTest(harness.TestCase):
         # request read earlier in that turn must see the room it makes.
         # Holdfast is stopped while the backend answers A and then C sends,
         # so both arrive in one turn, in that order.
-        be = self.start_backend()
-        hf = self.start_holdfast(backend=be, backend_max_conns=1, queue_size=1,
-                                 queue_timeout="10s")
-        a = self.connect(hf.port)
-        a.send(request("GET", "/sleep?ms=400"))
-        be.wait_for_requests(1)
-        b = self.connect(hf.port)
-        b.send(request("GET", "/hello?b"))
+        hf, be, a, b = self.full_queue(400)
         c = self.connect(hf.port)
         time.sleep(0.1)  # B read and queued, C accepted
         hf.send_signal(signal.SIGSTOP)
