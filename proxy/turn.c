@@ -20,13 +20,9 @@ static void on_turn_end(uv_check_t *h)
      * more: run until both lists are empty, so nothing waits for an event
      * that may never come. */
     while (!hf_list_empty(&dispatch_list) || !hf_list_empty(&flush_list)) {
-        while (!hf_list_empty(&dispatch_list)) {
-            hf_mapping_t *m = hf_container_of(hf_list_first(&dispatch_list),
-                                              hf_mapping_t, dlink);
-            hf_list_remove(&m->dlink);
-            hf_mapping_dispatch(m);
-            hf_mapping_unref(m);
-        }
+        while (!hf_list_empty(&dispatch_list))
+            hf_turn_dispatch_now(hf_container_of(
+                hf_list_first(&dispatch_list), hf_mapping_t, dlink));
         while (!hf_list_empty(&flush_list)) {
             hf_exchange_t *ex = hf_container_of(hf_list_first(&flush_list),
                                                 hf_exchange_t, flink);

@@ -27,7 +27,7 @@ void hf_turn_flush(struct hf_exchange *ex);
 /* The exchange goes: takes it off the flush list. */
 void hf_turn_forget(struct hf_exchange *ex);
 
-/* At exit: closes the handle (pending work is dropped). */
+/* At exit: closes the handles; pending and later work is dropped. */
 void hf_turn_close(void);
 
 #endif

@@ -61,9 +61,10 @@ static void release_slot(hf_upstream_t *up)
     hf_turn_dispatch(up->mapping);
 }
 
-/* Unhooks the exchange and closes the connection. Returns the exchange,
- * which the caller hands on (response, error, retry). */
-static hf_exchange_t *detach_and_close(hf_upstream_t *up)
+/* Unhooks the exchange and closes the connection, with a reset when reset
+ * is true. Returns the exchange, which the caller hands on (response,
+ * error, retry). */
+static hf_exchange_t *detach_and_close(hf_upstream_t *up, bool reset)
 {
     hf_exchange_t *ex = up->ex;
 
@@ -75,7 +76,8 @@ static hf_exchange_t *detach_and_close(hf_upstream_t *up)
     if (!up->closing) {
         up->closing = true;
         hf_list_remove(&up->link);
-        uv_close((uv_handle_t *)&up->tcp, on_upstream_close);
+        if (!reset || uv_tcp_close_reset(&up->tcp, on_upstream_close) != 0)
+            uv_close((uv_handle_t *)&up->tcp, on_upstream_close);
         uv_close((uv_handle_t *)&up->timer, on_upstream_close);
     }
     return ex;
@@ -88,17 +90,8 @@ static hf_exchange_t *detach_and_close(hf_upstream_t *up)
  * connections open (one ignoring Connection: close) gets the usual FIN. */
 static void finish(hf_upstream_t *up, bool backend_closed)
 {
-    hf_exchange_t *ex;
-
-    if (up->ex != NULL && (backend_closed || up->ex->res.closes)) {
-        static const struct linger abort_on_close = {1, 0};
-        uv_os_fd_t fd;
-
-        if (uv_fileno((uv_handle_t *)&up->tcp, &fd) == 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
-                       sizeof(abort_on_close));
-    }
-    ex = detach_and_close(up);
+    hf_exchange_t *ex = detach_and_close(
+        up, up->ex != NULL && (backend_closed || up->ex->res.closes));
 
     if (ex != NULL) {
         hf_hist_observe(&up->mapping->stats.backend_time,
@@ -120,7 +113,7 @@ static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
     hf_statsd_backend_error(up->mapping->conf.name,
                             hf_backend_error_names[kind]);
     hf_log_warn("backend %s: %s", up->addr->addr.text, why);
-    ex = detach_and_close(up);
+    ex = detach_and_close(up, false);
     if (ex != NULL) {
         if (ex->client != NULL)
             hf_exchange_fail(ex, status, why);
@@ -138,7 +131,7 @@ static void connect_failed(hf_upstream_t *up, int err)
     up->mapping->stats.backend_errors[HF_BERR_CONNECT]++;
     hf_statsd_backend_error(up->mapping->conf.name, "connect");
     hf_log_warn("backend %s: connect: %s", a->addr.text, uv_strerror(err));
-    ex = detach_and_close(up);
+    ex = detach_and_close(up, false);
     /* Keep the slot until the retry is queued, so the retry cannot pick
      * this address again through a slot that looks free. */
     if (ex != NULL)
