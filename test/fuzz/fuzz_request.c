@@ -1,5 +1,5 @@
-/* libFuzzer harness for request framing: proxy/request.c, request_rules.c,
- * head.c, body.c and backend_request.c, driven as proxy/client.c drives
+/* libFuzzer harness for request framing: proxy/http/request.c, request_rules.c,
+ * head.c, body.c and backend_request.c, driven as proxy/conn/client_read.c drives
  * them (test/unit/test_request_drive.c).
  *
  * Input: the bytes a client sends, pipelined requests included, exactly as

@@ -1,6 +1,6 @@
 /* Request framing, in the style of http-parser's own tests: a table of
  * messages, each fed whole, split in two at every byte position, and one
- * byte at a time, driven as proxy/client.c drives hf_request_feed(). The
+ * byte at a time, driven as proxy/conn/client_read.c drives hf_request_feed(). The
  * outcome must not depend on the split. Each accepted request is then
  * written for the backend (HTTP/1.0 and 1.1, X-Forwarded-For on and off)
  * and compared byte for byte with the normalized request expected.

@@ -1,4 +1,4 @@
-/* Drives holdfast's request framing the way proxy/client.c does, for the
+/* Drives holdfast's request framing the way proxy/conn/client_read.c does, for the
  * request unit tests, the corpus runner and the fuzzer.
  *
  * Input arrives in pieces (all at once, split in two, one byte at a time);
