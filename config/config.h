@@ -103,6 +103,12 @@ int hf_config_from_args(const char *listen, const char *backend,
 void hf_config_free(hf_config_t *cfg);
 
 /* True when a and b are the same address and port. */
+/* A mapping's conf owns its strings and address list: a deep copy that a
+ * running mapping keeps across reloads. Returns 0, or -1 out of memory
+ * (dst then holds nothing). */
+int hf_mapping_conf_copy(hf_mapping_conf_t *dst, const hf_mapping_conf_t *src);
+void hf_mapping_conf_free(hf_mapping_conf_t *c);
+
 static inline bool hf_addr_equal(const hf_addr_t *a, const hf_addr_t *b)
 {
     return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;

@@ -1,7 +1,9 @@
-/* A client connection: accepted, read, timed out and closed here. It costs
- * the struct below and nothing else while idle: no read buffer (taken on the
- * first byte, given back when the request is done), no timer of its own (a
- * shared timeout queue entry). */
+/* A client connection, the sole owner of its state and its timer: both are
+ * changed only through the functions here. It costs the struct below and
+ * nothing else while idle: no read buffer (taken on the first byte, given
+ * back when the request is done), no timer of its own (a shared timeout
+ * queue entry). Reading is client_read.c, writing client_write.c, the
+ * connection's life (accept, timeouts, the next request) client_conn.c. */
 #ifndef HF_CLIENT_H
 #define HF_CLIENT_H
 
@@ -16,6 +18,18 @@
 
 struct hf_mapping;
 struct hf_exchange;
+struct hf_exchange_events;
+
+/* What the one timer is running for; what its expiry means. */
+enum hf_client_timeout {
+    HF_TMO_NONE = 0,
+    HF_TMO_IDLE,     /* no request bytes: close silently */
+    HF_TMO_HEADER,   /* request head not complete: 408 */
+    HF_TMO_BODY,     /* no body bytes for a while: 408 */
+    HF_TMO_QUEUE,    /* waited too long for a backend slot: 503 */
+    HF_TMO_SEND,     /* the client takes no response bytes: close */
+    HF_TMO_LINGER,   /* draining input after an error answer: close */
+};
 
 typedef struct hf_client {
     uv_tcp_t tcp;
@@ -26,12 +40,13 @@ typedef struct hf_client {
     uint8_t addr[16];           /* peer (or PROXY source) address */
     uint8_t family;             /* AF_INET, AF_INET6; 0: unknown */
     uint8_t state;              /* enum hf_client_state */
+    uint8_t tmo;                /* enum hf_client_timeout */
     bool closing : 1;
     bool read_paused : 1;       /* pipelined bytes filled their block */
     bool lingering : 1;         /* draining input before the close */
     bool eof : 1;               /* the client closed its side */
     bool proxy_pending : 1;     /* a PROXY protocol header must come first */
-    bool proxied : 1;           /* an hf_client_pp_t */
+    bool pp_variant : 1;         /* allocated as an hf_client_pp_t */
 } hf_client_t;
 
 /* A client of a proxy_protocol mapping keeps the header's bytes while they
@@ -41,38 +56,65 @@ typedef struct hf_client_pp {
     hf_block_t *partial;        /* header bytes so far */
 } hf_client_pp_t;
 
-/* Accepts one pending connection on the mapping's listener. */
-void hf_client_accept(struct hf_mapping *m);
-
-/* Closes the connection; safe to call more than once. */
-void hf_client_close(hf_client_t *c);
-
 /* Sets the state, keeping the per-state counters right. */
 void hf_client_set_state(hf_client_t *c, enum hf_client_state s);
 
-/* The response of c->ex is fully written: log, and read the next request
- * or close. */
-void hf_client_response_done(hf_client_t *c);
+/* (Re)starts the timer for kind, from the mapping's timeouts. */
+void hf_client_timer_start(hf_client_t *c, enum hf_client_timeout kind);
 
-/* Writes whatever of the response can go now (respond.c). */
-void hf_client_flush(hf_client_t *c);
+/* Stops the timer. */
+void hf_client_timer_stop(hf_client_t *c);
+
+/* Closes the connection; safe to call more than once. Releases the
+ * exchange in hand; the struct is freed in the close callback. */
+void hf_client_close(hf_client_t *c);
 
 /* Formats the peer address ("203.0.113.7") into buf: the PROXY header's
  * source, or the socket's peer. */
 void hf_client_addr_text(const hf_client_t *c, char *buf, size_t len);
 
-/* Starts reading (client_read.c). Returns 0 or a negative UV error. */
+/* client_read.c: starts reading. Returns 0 or a negative UV error. */
 int hf_client_read_start(hf_client_t *c);
 
-/* Feeds what the last response left pipelined in ex->in, now that the
- * connection is idle again (client_read.c). Takes the block. */
+/* client_read.c: feeds what the last response left pipelined, now that
+ * the connection is idle again. Takes the block; may close c. */
 void hf_client_feed_pending(hf_client_t *c, hf_block_t *blk);
 
-/* Client timeouts, by state (client.c). */
+/* client_write.c: holdfast answers the request itself (an error, a 503,
+ * the health path): body is plain text (a newline is added) or JSON. The
+ * connection closes after the answer unless keep is true. The write goes
+ * out at the end of the turn, never inside the caller. */
+void hf_client_answer(struct hf_exchange *ex, int status, const char *reason,
+                      const char *body, bool json, bool keep);
+
+/* client_write.c: the backend failed: answer status if nothing went out
+ * yet, else cut the connection. */
+void hf_client_fail(struct hf_exchange *ex, int status, const char *reason);
+
+/* client_write.c: new response bytes may go out: at the end of the turn. */
+void hf_client_progress(struct hf_exchange *ex);
+
+/* client_write.c: writes whatever of the response can go now. May close
+ * c, or end the response (the registered done callback). */
+void hf_client_flush(hf_client_t *c);
+
+/* client_write.c: registers what runs when a response is fully written
+ * (client_conn.c: log, then the next request or the close). */
+void hf_client_write_on_done(void (*done)(hf_client_t *c));
+
+/* client_conn.c: accepts one pending connection on the mapping's listener
+ * (a stream that accept() will take from). */
+void hf_client_accept(struct hf_mapping *m, uv_stream_t *listener);
+
+/* client_conn.c: a timer of the mapping's timeout queues expired. */
 void hf_client_on_timeout(hf_timer_t *t);
 
-/* Server drain: closes c if it is idle. */
+/* client_conn.c: closes c if it is idle (drain). */
 void hf_client_close_if_idle(hf_client_t *c);
+
+/* client_conn.c: registers the client side's part of the exchange events
+ * into ev (queued, sent, progress, respond, fail). */
+void hf_client_exchange_events(struct hf_exchange_events *ev);
 
 /* Every client handle has this as its data, so uv_walk can find them. */
 extern char hf_client_handle_tag;

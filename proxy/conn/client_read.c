@@ -10,10 +10,13 @@
 #include <string.h>
 
 #include "client.h"
+#include "dispatch.h"
 #include "exchange.h"
 #include "log.h"
+#include "health_path.h"
 #include "mapping.h"
 #include "proxy_protocol.h"
+#include "status.h"
 
 static const char continue_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -47,9 +50,13 @@ static void pause_if_full(hf_client_t *c, const hf_block_t *b)
 /* The request is complete: hand it to the mapping. */
 static void request_complete(hf_client_t *c)
 {
-    hf_timer_stop(&c->timer);
+    hf_client_timer_stop(c);
     hf_client_set_state(c, HF_CLIENT_QUEUED);
-    hf_mapping_submit(c->ex);
+    c->ex->t_ready = uv_hrtime();
+    if (hf_health_path_match(c->ex))
+        hf_health_path_answer(c->ex);
+    else
+        hf_dispatch_submit(c->ex);
 }
 
 static void reject(hf_client_t *c)
@@ -58,8 +65,8 @@ static void reject(hf_client_t *c)
 
     hf_log(HF_LOG_DEBUG, c->id, "rejected: %d %s", ex->req.error_status,
            ex->req.error_reason);
-    hf_exchange_respond(ex, ex->req.error_status, ex->req.error_reason,
-                        hf_status_text(ex->req.error_status), false, false);
+    hf_client_answer(ex, ex->req.error_status, ex->req.error_reason,
+                     hf_status_text(ex->req.error_status), false, false);
 }
 
 static void on_client_write_100(uv_write_t *req, int status)
@@ -98,23 +105,24 @@ static void on_spill_room(hf_spill_waiter_t *w)
 
     if (c == NULL || c->closing)
         return;
-    hf_timer_start(&c->timer, c->mapping->tq_body);
+    hf_client_timer_start(c, HF_TMO_BODY);
     if (hf_client_read_start(c) != 0)
         hf_client_close(c);
 }
 
 static hf_exchange_t *begin_request(hf_client_t *c)
 {
-    hf_exchange_t *ex = hf_exchange_new(c);
+    hf_exchange_t *ex = hf_exchange_new(c, c->mapping);
 
     if (ex == NULL) {
         hf_client_close(c);
         return NULL;
     }
+    hf_client_addr_text(c, ex->peer, sizeof(ex->peer));
     c->ex = ex;
     ex->spill.resume = on_spill_room;
     hf_client_set_state(c, HF_CLIENT_READING);
-    hf_timer_start(&c->timer, c->mapping->tq_header);
+    hf_client_timer_start(c, HF_TMO_HEADER);
     return ex;
 }
 
@@ -123,7 +131,6 @@ static hf_exchange_t *begin_request(hf_client_t *c)
  * rest is the next one) or when the connection stopped reading. */
 static size_t feed(hf_client_t *c, const char *data, size_t len)
 {
-    hf_mapping_t *m = c->mapping;
     size_t off = 0;
 
     while (off < len && !c->closing && !busy(c)) {
@@ -143,17 +150,17 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
         case HF_REQ_CONTINUE:
             send_100(c);
             hf_request_continue(&ex->req);
-            hf_timer_start(&c->timer, m->tq_body);
+            hf_client_timer_start(c, HF_TMO_BODY);
             break;
         case HF_REQ_BODY:
             /* The header timer runs from the first byte to the end of
              * the head; the body timer restarts on every read. */
             if (before == HF_REQ_HEAD || n > 0)
-                hf_timer_start(&c->timer, m->tq_body);
+                hf_client_timer_start(c, HF_TMO_BODY);
             if (!hf_body_may_grow(&ex->req.body)) {
                 /* holdfast is what waits now, not the client. */
                 uv_read_stop((uv_stream_t *)&c->tcp);
-                hf_timer_stop(&c->timer);
+                hf_client_timer_stop(c);
                 hf_spill_wait(&ex->spill);
                 return len;
             }

@@ -11,47 +11,18 @@
 #include "log.h"
 #include "mapping.h"
 #include "fmt.h"
-#include "server.h"
+#include "runtime.h"
+#include "status.h"
 #include "turn.h"
 
 static const char crlf[] = "\r\n";
-static const char last_chunk[] = "0\r\n\r\n";
+static void (*response_done)(hf_client_t *c);
 
-const char *hf_status_text(int status)
+void hf_client_write_on_done(void (*done)(hf_client_t *c))
 {
-    switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 417: return "Expectation Failed";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-    }
+    response_done = done;
 }
+static const char last_chunk[] = "0\r\n\r\n";
 
 /* Takes a buffer for the outgoing head: a block when it fits, else heap. */
 static char *out_alloc(hf_exchange_t *ex, size_t need)
@@ -66,12 +37,12 @@ static char *out_alloc(hf_exchange_t *ex, size_t need)
     return ex->out_buf;
 }
 
-void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
-                         const char *body, bool json, bool keep)
+void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
+                      const char *body, bool json, bool keep)
 {
     hf_client_t *c = ex->client;
     size_t blen = strlen(body) + 1, need = blen + 256;
-    bool close = !keep || !ex->req.keep_alive || hf_server.draining;
+    bool close = !keep || !ex->req.keep_alive || hf_rt.draining;
     char *p;
     int n;
 
@@ -112,23 +83,31 @@ void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
     if (ex->req.state != HF_REQ_DONE)
         hf_stats_reject(&ex->mapping->stats, reason);
     hf_client_set_state(c, HF_CLIENT_WRITING);
-    hf_client_flush(c);
+    hf_client_progress(ex);
 }
 
-void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason)
+void hf_client_fail(hf_exchange_t *ex, int status, const char *reason)
 {
     hf_log(HF_LOG_INFO, ex->client ? ex->client->id : 0, "%s %.*s: %d (%s)",
            ex->req.method ? ex->req.method : "-", (int)ex->req.path_len,
            ex->req.head.buf ? ex->req.head.buf + ex->req.path_off : "",
            status, reason);
-    hf_exchange_respond(ex, status, reason, hf_status_text(status), false,
-                        false);
+    hf_client_answer(ex, status, reason, hf_status_text(status), false,
+                     false);
 }
 
-void hf_exchange_progress(hf_exchange_t *ex)
+static void on_flush(hf_deferred_t *d, bool cancel)
+{
+    hf_exchange_t *ex = hf_container_of(d, hf_exchange_t, flush);
+
+    if (!cancel && ex->client != NULL)
+        hf_client_flush(ex->client);
+}
+
+void hf_client_progress(hf_exchange_t *ex)
 {
     if (ex->client != NULL)
-        hf_turn_flush(ex);
+        hf_turn_post(&ex->flush, HF_TURN_WRITE, on_flush);
 }
 
 /* Sizes the head before writing it: the status line, the kept fields, and
@@ -168,7 +147,7 @@ static int build_head(hf_exchange_t *ex, hf_client_t *c)
         length_known = false;
         ex->close_after = true; /* the close delimits the body */
     }
-    if (!ex->req.keep_alive || c->eof || hf_server.draining)
+    if (!ex->req.keep_alive || c->eof || hf_rt.draining)
         ex->close_after = true;
 
     w = hf_put_str(p, minor == 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
@@ -228,7 +207,7 @@ static void on_client_write(uv_write_t *req, int status)
         return;
     }
     if (c->state == HF_CLIENT_WRITING)
-        hf_timer_start(&c->timer, c->mapping->tq_send);
+        hf_client_timer_start(c, HF_TMO_SEND);
     hf_client_flush(c);
 }
 
@@ -289,7 +268,7 @@ static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
         bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
         ex->head_sent = true;
         hf_client_set_state(c, HF_CLIENT_WRITING);
-        hf_timer_start(&c->timer, c->mapping->tq_send);
+        hf_client_timer_start(c, HF_TMO_SEND);
     }
     k = body_bufs(ex, bufs + n, max - n - 1);
     if (k < 0) {
@@ -350,7 +329,7 @@ void hf_client_flush(hf_client_t *c)
                       : UV_EAGAIN;
         if (w >= 0 && (size_t)w == total) {
             if (c->state == HF_CLIENT_WRITING)
-                hf_timer_start(&c->timer, c->mapping->tq_send);
+                hf_client_timer_start(c, HF_TMO_SEND);
             continue;
         }
         if (w < 0 && w != UV_EAGAIN) {
@@ -369,7 +348,7 @@ void hf_client_flush(hf_client_t *c)
     }
     if (ex != NULL && !ex->writing && ex->last_sent && !c->closing) {
         depth++;
-        hf_client_response_done(c);
+        response_done(c);
         depth--;
     }
 }

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "log.h"
-#include "server.h"
+#include "dispatch.h"
+#include "runtime.h"
 
 typedef struct probe {
     uv_tcp_t tcp;
@@ -45,22 +46,14 @@ static void finish(probe_t *p, bool ok, const char *why)
         return;
     p->done = true;
     hf_list_remove(&p->link);
-    a->probing = false;
-    a->in_flight--;
-    if (ok) {
-        hf_mapping_connect_ok(m, a);
-    } else {
-        if (!a->down)
-            hf_log_warn("[%s] backend %s down: health check %s",
-                        m->conf.name, a->addr.text, why);
-        a->down = true;
-        /* Down until a probe succeeds: the passive back-off does not
-         * bring it back while probes run. */
-        a->down_until = UINT64_MAX;
-    }
+    hf_pool_release(a, true);
+    if (ok)
+        hf_pool_mark_up(a, m->conf.name);
+    else
+        hf_pool_mark_probe_failed(a, m->conf.name, why);
     uv_close((uv_handle_t *)&p->tcp, on_probe_close);
     uv_close((uv_handle_t *)&p->timer, on_probe_close);
-    hf_mapping_dispatch(m);
+    hf_dispatch_run(m);
 }
 
 static void on_probe_timer(uv_timer_t *t)
@@ -147,15 +140,13 @@ static void probe_start(hf_mapping_t *m, hf_backend_addr_t *a)
     hf_mapping_ref(m);
     hf_list_insert_tail(&probes, &p->link);
     p->addr = a;
-    a->refs++;
-    a->probing = true;
-    a->in_flight++; /* the probe holds a slot like a request */
+    hf_pool_take(a, true); /* the probe holds a slot like a request */
     snprintf(p->req, sizeof(p->req),
              "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: holdfast-health\r\n"
              "Connection: close\r\n\r\n",
              m->conf.health_check, a->addr.text);
-    uv_tcp_init(hf_server.loop, &p->tcp);
-    uv_timer_init(hf_server.loop, &p->timer);
+    uv_tcp_init(hf_rt.loop, &p->tcp);
+    uv_timer_init(hf_rt.loop, &p->timer);
     p->tcp.data = p->timer.data = p->creq.data = p;
     p->open_handles = 2;
     /* Generous enough for a busy machine or a slow app; a hung backend is
@@ -173,10 +164,10 @@ static void on_health_timer(uv_timer_t *t)
 {
     hf_mapping_t *m = t->data;
 
-    if (m->conf.health_check == NULL || hf_server.draining)
+    if (m->conf.health_check == NULL || hf_rt.draining)
         return;
-    for (size_t i = 0; i < m->naddrs; i++) {
-        hf_backend_addr_t *a = m->addrs[i];
+    for (size_t i = 0; i < m->pool.naddrs; i++) {
+        hf_backend_addr_t *a = m->pool.addrs[i];
         if (!a->probing && a->in_flight < m->conf.backend_max_conns &&
             hf_list_empty(&m->queue))
             probe_start(m, a);
@@ -203,7 +194,7 @@ void hf_health_configure(hf_mapping_t *m)
         return;
     }
     if (!m->health_timer_on) {
-        uv_timer_init(hf_server.loop, &m->health_timer);
+        uv_timer_init(hf_rt.loop, &m->health_timer);
         m->health_timer.data = m;
         uv_unref((uv_handle_t *)&m->health_timer);
         hf_mapping_ref(m);

@@ -1,21 +1,17 @@
 #include "exchange.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "access_log.h"
-#include "client.h"
-#include "log.h"
+#include "block.h"
 #include "mapping.h"
-#include "server.h"
-#include "statsd.h"
-#include "turn.h"
-#include "upstream.h"
+#include "queue.h"
 
-hf_exchange_t *hf_exchange_new(hf_client_t *c)
+static const hf_exchange_events_t *events;
+
+void hf_exchange_set_events(const hf_exchange_events_t *ev) { events = ev; }
+
+hf_exchange_t *hf_exchange_new(struct hf_client *c, hf_mapping_t *m)
 {
-    hf_mapping_t *m = c->mapping;
     hf_request_limits_t lim = {
         .max_header_size = m->conf.max_header_size,
         .max_body_size = m->conf.max_body_size,
@@ -33,10 +29,9 @@ hf_exchange_t *hf_exchange_new(hf_client_t *c)
     ex->mapping = m;
     hf_mapping_ref(m);
     hf_list_init(&ex->qlink);
-    hf_list_init(&ex->flink);
+    hf_deferred_init(&ex->flush);
     hf_list_init(&ex->spill.link);
     ex->t_begin = uv_hrtime();
-    hf_client_addr_text(c, ex->peer, sizeof(ex->peer));
     return ex;
 }
 
@@ -61,13 +56,10 @@ void hf_exchange_release(hf_exchange_t *ex)
     if (ex->req.state == HF_REQ_DONE || ex->status != 0) {
         if (ex->status == 0)
             ex->status = 499; /* the client left before any answer */
-        hf_stats_request(&m->stats, ex->status);
-        hf_access_log_write(ex);
-        hf_statsd_request(ex);
+        events->finished(ex);
     }
-    if (hf_list_linked(&ex->qlink))
-        hf_mapping_unqueue(ex);
-    hf_turn_forget(ex);
+    hf_queue_remove(ex);
+    hf_turn_forget(&ex->flush);
     hf_spill_cancel(&ex->spill);
     hf_block_put(ex->in);
     free_out(ex);
@@ -84,3 +76,20 @@ void hf_exchange_backend_done(hf_exchange_t *ex)
         ex->t_backend_done = uv_hrtime();
     ex->up = NULL;
 }
+
+void hf_exchange_queued(hf_exchange_t *ex) { events->queued(ex); }
+
+void hf_exchange_sent(hf_exchange_t *ex) { events->sent(ex); }
+
+void hf_exchange_respond(hf_exchange_t *ex, int status, const char *reason,
+                         const char *body, bool json, bool keep)
+{
+    events->respond(ex, status, reason, body, json, keep);
+}
+
+void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason)
+{
+    events->fail(ex, status, reason);
+}
+
+void hf_exchange_progress(hf_exchange_t *ex) { events->progress(ex); }

@@ -18,6 +18,7 @@
 #include "list.h"
 #include "request.h"
 #include "response.h"
+#include "turn.h"
 
 struct hf_client;
 struct hf_mapping;
@@ -33,7 +34,7 @@ typedef struct hf_exchange {
     hf_response_t res;            /* initialised when the upstream starts */
     bool res_ready;               /* res is initialised */
     hf_list_t qlink;              /* in the mapping's queue */
-    hf_list_t flink;              /* waiting for the turn's flush (turn.h) */
+    hf_deferred_t flush;          /* the client write at the end of the turn */
     uint64_t tried;               /* backend addresses tried, by index */
 
     /* Times, uv_hrtime() ns. */
@@ -64,8 +65,32 @@ typedef struct hf_exchange {
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
 } hf_exchange_t;
 
-/* A new exchange for the client's next request; NULL when out of memory. */
-hf_exchange_t *hf_exchange_new(struct hf_client *c);
+/* What happens to an exchange that the layers above act on, registered
+ * once by the server at start-up: core/ reports through these and never
+ * names the client connection or the logs. */
+typedef struct hf_exchange_events {
+    /* Entered the queue (may have been failed or answered since). */
+    void (*queued)(hf_exchange_t *ex);
+    /* Left the queue for a backend. */
+    void (*sent)(hf_exchange_t *ex);
+    /* New response bytes, or the end of the response, may go out. */
+    void (*progress)(hf_exchange_t *ex);
+    /* holdfast answers itself (see hf_exchange_respond). */
+    void (*respond)(hf_exchange_t *ex, int status, const char *reason,
+                    const char *body, bool json, bool keep);
+    /* The backend failed (see hf_exchange_fail). */
+    void (*fail)(hf_exchange_t *ex, int status, const char *reason);
+    /* The exchange is about to be freed, a request having been read whole
+     * or answered: log it. */
+    void (*finished)(hf_exchange_t *ex);
+} hf_exchange_events_t;
+
+/* Registers the events (kept by pointer). */
+void hf_exchange_set_events(const hf_exchange_events_t *ev);
+
+/* A new exchange for client c's next request on m (referenced); NULL when
+ * out of memory. The caller fills in peer. */
+hf_exchange_t *hf_exchange_new(struct hf_client *c, struct hf_mapping *m);
 
 /* Drops the exchange if nothing holds it any more (see above); logs the
  * access line when it goes. */
@@ -73,6 +98,10 @@ void hf_exchange_release(hf_exchange_t *ex);
 
 /* The backend side is over for this exchange: unhooks the upstream. */
 void hf_exchange_backend_done(hf_exchange_t *ex);
+
+/* Reported through the events above (the client side acts on them). */
+void hf_exchange_queued(hf_exchange_t *ex);
+void hf_exchange_sent(hf_exchange_t *ex);
 
 /* holdfast answers the request itself: an error, a 503, the health path.
  * body is plain text (a newline is added) or JSON when json is true. The
@@ -88,8 +117,5 @@ void hf_exchange_fail(hf_exchange_t *ex, int status, const char *reason);
 /* New response bytes (head, body, completion) may be sent: they are, at
  * the end of this loop turn (turn.h). */
 void hf_exchange_progress(hf_exchange_t *ex);
-
-/* A short reason phrase for a status code. */
-const char *hf_status_text(int status);
 
 #endif

@@ -8,11 +8,8 @@
 #include <unistd.h>
 
 #include "backend_request.h"
-#include "client.h"
 #include "log.h"
-#include "server.h"
-#include "statsd.h"
-#include "turn.h"
+#include "runtime.h"
 
 typedef struct hf_upstream {
     uv_tcp_t tcp;
@@ -36,6 +33,9 @@ typedef struct hf_upstream {
 } hf_upstream_t;
 
 static hf_list_t all_upstreams = {&all_upstreams, &all_upstreams};
+static const hf_upstream_events_t *events;
+
+void hf_upstream_set_events(const hf_upstream_events_t *ev) { events = ev; }
 
 static void on_upstream_close(uv_handle_t *h)
 {
@@ -48,8 +48,8 @@ static void on_upstream_close(uv_handle_t *h)
     hf_backend_addr_unref(up->addr);
     hf_mapping_unref(up->mapping);
     free(up);
-    hf_server.nupstreams--;
-    hf_server_maybe_done();
+    hf_rt.nupstreams--;
+    hf_runtime_conn_closed();
 }
 
 static void release_slot(hf_upstream_t *up)
@@ -57,8 +57,8 @@ static void release_slot(hf_upstream_t *up)
     if (!up->slot_held)
         return;
     up->slot_held = false;
-    up->addr->in_flight--;
-    hf_turn_dispatch(up->mapping);
+    hf_pool_release(up->addr, false);
+    events->slot_freed(up->mapping);
 }
 
 /* Unhooks the exchange and closes the connection, with a reset when reset
@@ -110,8 +110,7 @@ static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
     hf_exchange_t *ex;
 
     up->mapping->stats.backend_errors[kind]++;
-    hf_statsd_backend_error(up->mapping->conf.name,
-                            hf_backend_error_names[kind]);
+    events->backend_error(up->mapping, kind);
     hf_log_warn("backend %s: %s", up->addr->addr.text, why);
     ex = detach_and_close(up, false);
     if (ex != NULL) {
@@ -129,13 +128,13 @@ static void connect_failed(hf_upstream_t *up, int err)
     hf_backend_addr_t *a = up->addr;
 
     up->mapping->stats.backend_errors[HF_BERR_CONNECT]++;
-    hf_statsd_backend_error(up->mapping->conf.name, "connect");
+    events->backend_error(up->mapping, HF_BERR_CONNECT);
     hf_log_warn("backend %s: connect: %s", a->addr.text, uv_strerror(err));
     ex = detach_and_close(up, false);
     /* Keep the slot until the retry is queued, so the retry cannot pick
      * this address again through a slot that looks free. */
     if (ex != NULL)
-        hf_mapping_connect_failed(ex, a);
+        events->connect_failed(ex, a);
     release_slot(up);
 }
 
@@ -304,7 +303,7 @@ static void connected(hf_upstream_t *up)
     hf_mapping_conf_t *conf = &up->mapping->conf;
 
     up->connected = true;
-    hf_mapping_connect_ok(up->mapping, up->addr);
+    hf_pool_mark_up(up->addr, up->mapping->conf.name);
     if (ex == NULL)
         return;
     /* One writev carries a request held in memory, and Nagle never delays
@@ -405,17 +404,15 @@ void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
     up->mapping = m;
     hf_mapping_ref(m);
     up->addr = a;
-    a->refs++;
-    a->in_flight++;
-    a->requests++;
+    hf_pool_take(a, false);
     up->slot_held = true;
     hf_list_init(&up->spill.link);
     up->spill.resume = on_spill_room;
     hf_list_insert_tail(&all_upstreams, &up->link);
-    hf_server.nupstreams++;
+    hf_rt.nupstreams++;
 
-    uv_tcp_init(hf_server.loop, &up->tcp);
-    uv_timer_init(hf_server.loop, &up->timer);
+    uv_tcp_init(hf_rt.loop, &up->tcp);
+    uv_timer_init(hf_rt.loop, &up->timer);
     up->tcp.data = up;
     up->timer.data = up;
     up->creq.data = up;

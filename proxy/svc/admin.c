@@ -6,6 +6,7 @@
 
 #include "list.h"
 #include "log.h"
+#include "runtime.h"
 #include "metrics.h"
 #include "request.h"
 #include "server.h"
@@ -108,7 +109,7 @@ static void route(admin_conn_t *a)
         respond(a, 200, "text/plain; version=0.0.4; charset=utf-8", body.buf,
                 body.len);
     } else if (n == 8 && memcmp(path, "/healthz", 8) == 0) {
-        if (hf_server.draining)
+        if (hf_rt.draining)
             respond(a, 503, "text/plain", "draining\n", 9);
         else
             respond(a, 200, "text/plain", "ok\n", 3);

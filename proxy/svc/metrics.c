@@ -6,6 +6,7 @@
 
 #include "body.h"
 #include "mapping.h"
+#include "runtime.h"
 #include "server.h"
 
 void hf_text_printf(hf_text_t *t, const char *fmt, ...)
@@ -156,17 +157,18 @@ static void backend_series(hf_text_t *t)
            "Backend addresses usable now.");
     EACH_MAPPING(m)
     hf_text_printf(t, "holdfast_backends_up{mapping=\"%s\"} %zu\n",
-                   m->conf.name, hf_mapping_backends_up(m));
+                   m->conf.name,
+                   hf_pool_usable(&m->pool, uv_now(hf_rt.loop)));
 
     header(t, "holdfast_backend_in_flight", "gauge",
            "Requests at each backend address now.");
     EACH_MAPPING(m)
-    for (size_t i = 0; i < m->naddrs; i++)
+    for (size_t i = 0; i < m->pool.naddrs; i++)
         hf_text_printf(t,
                        "holdfast_backend_in_flight{mapping=\"%s\","
                        "backend=\"%s\"} %u\n",
-                       m->conf.name, m->addrs[i]->addr.text,
-                       m->addrs[i]->in_flight);
+                       m->conf.name, m->pool.addrs[i]->addr.text,
+                       m->pool.addrs[i]->in_flight);
 
 }
 
@@ -185,7 +187,7 @@ static void process_series(hf_text_t *t)
            "descriptor limit.");
     hf_text_printf(t, "holdfast_max_clients %u\n", hf_server.max_clients);
     header(t, "holdfast_draining", "gauge", "1 while shutting down.");
-    hf_text_printf(t, "holdfast_draining %d\n", hf_server.draining ? 1 : 0);
+    hf_text_printf(t, "holdfast_draining %d\n", hf_rt.draining ? 1 : 0);
 }
 
 void hf_metrics_status_json(hf_text_t *t)
@@ -195,11 +197,11 @@ void hf_metrics_status_json(hf_text_t *t)
 
     hf_text_printf(t, "{\"draining\":%s,\"clients\":%u,\"max_clients\":%u,"
                       "\"spill_bytes\":%llu,\"mappings\":[",
-                   hf_server.draining ? "true" : "false", hf_server.nclients,
+                   hf_rt.draining ? "true" : "false", hf_rt.nclients,
                    hf_server.max_clients, (unsigned long long)hf_spill_bytes);
     EACH_MAPPING(m)
     {
-        uint64_t now = uv_now(hf_server.loop);
+        uint64_t now = uv_now(hf_rt.loop);
 
         hf_text_printf(t, "%s{\"name\":\"%s\",\"listen\":\"%s\","
                           "\"queued\":%u,\"connections\":{",
@@ -211,9 +213,9 @@ void hf_metrics_status_json(hf_text_t *t)
                            hf_client_state_names[s],
                            (long long)m->stats.conns[s]);
         hf_text_printf(t, "},\"backends\":[");
-        for (size_t i = 0; i < m->naddrs; i++) {
-            const hf_backend_addr_t *a = m->addrs[i];
-            bool up = !a->down || now >= a->down_until;
+        for (size_t i = 0; i < m->pool.naddrs; i++) {
+            const hf_backend_addr_t *a = m->pool.addrs[i];
+            bool up = hf_pool_addr_usable(a, now);
             hf_text_printf(t, "%s{\"address\":\"%s\",\"up\":%s,"
                               "\"in_flight\":%u,\"requests\":%llu}",
                            i ? "," : "", a->addr.text, up ? "true" : "false",

@@ -4,28 +4,31 @@
 
 #include "access_log.h"
 #include "admin.h"
+#include "dispatch.h"
 #include "health.h"
 #include "statsd.h"
+#include "listener.h"
 #include "log.h"
+#include "runtime.h"
 #include "mapping.h"
 #include "server.h"
 
 /* The process-wide services a config asks for: admin listener, statsd. */
 static int apply_services(const hf_config_t *cfg)
 {
-    int err = hf_admin_configure(hf_server.loop, cfg->global.admin_on
+    int err = hf_admin_configure(hf_rt.loop, cfg->global.admin_on
                                                      ? &cfg->global.admin
                                                      : NULL);
     if (err != 0)
         return err;
-    return hf_statsd_configure(hf_server.loop, cfg->global.statsd_on
+    return hf_statsd_configure(hf_rt.loop, cfg->global.statsd_on
                                                    ? &cfg->global.statsd
                                                    : NULL);
 }
 
-int hf_reload_start(const hf_config_t *cfg) { return apply_services(cfg); }
+int hf_services_start(const hf_config_t *cfg) { return apply_services(cfg); }
 
-void hf_reload_stop(void)
+void hf_services_stop(void)
 {
     hf_admin_stop();
     hf_statsd_stop();
@@ -70,7 +73,7 @@ static void apply_mappings(const hf_config_t *cfg)
         hf_log_info("[%s] removed: stops accepting, drains", m->conf.name);
         hf_list_remove(&m->link);
         m->removed = true;
-        hf_mapping_stop_listening(m);
+        hf_listener_close(m);
         hf_mapping_unref(m);
     }
     for (size_t i = 0; i < cfg->nmappings; i++) {
@@ -79,6 +82,8 @@ static void apply_mappings(const hf_config_t *cfg)
         if (m != NULL) {
             if (hf_mapping_update(m, mc) != 0)
                 hf_log_error("[%s] reload: out of memory", mc->name);
+            hf_health_configure(m);
+            hf_dispatch_run(m);
             continue;
         }
         m = hf_mapping_new(mc);
@@ -87,7 +92,7 @@ static void apply_mappings(const hf_config_t *cfg)
             continue;
         }
         hf_list_insert_tail(&hf_server.mappings, &m->link);
-        if (hf_mapping_listen(m) != 0) {
+        if (hf_listener_open(m) != 0) {
             hf_list_remove(&m->link);
             hf_mapping_unref(m);
             continue;
@@ -113,8 +118,8 @@ void hf_reload(const char *path)
         return;
     }
     hf_server_apply_globals(cfg);
-    hf_mappings_resume_accept();
-    if (hf_access_log_open(hf_server.loop, &cfg->global) != 0)
+    hf_listener_resume_all();
+    if (hf_access_log_open(hf_rt.loop, &cfg->global) != 0)
         hf_log_error("reload: access log not reopened");
     if (apply_services(cfg) != 0)
         hf_log_error("reload: admin or statsd not applied");

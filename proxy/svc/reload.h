@@ -6,12 +6,12 @@
 
 #include "config.h"
 
-/* Checks that this build can honour cfg, and starts the process-wide
- * services it asks for. Returns 0, or -1 after logging why not. */
-int hf_reload_start(const hf_config_t *cfg);
+/* Starts the process-wide services cfg asks for: the admin listener and
+ * statsd. Returns 0, or -1 after logging why not. */
+int hf_services_start(const hf_config_t *cfg);
 
-/* Stops those services (shutdown). */
-void hf_reload_stop(void);
+/* Stops those services and every health probe in flight (shutdown). */
+void hf_services_stop(void);
 
 /* Reads path again and applies it; a bad file is logged and changes
  * nothing. */

@@ -1,0 +1,186 @@
+/* A client connection's life: accepted, timed out, and after each
+ * response either read again or closed. The layer's top: it starts reading
+ * (client_read.c) and is told by the writer (client_write.c) when a
+ * response is done. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "dispatch.h"
+#include "exchange.h"
+#include "log.h"
+#include "mapping.h"
+#include "runtime.h"
+
+/* Asked of the kernel once per connection: a getpeername per request
+ * cost more than the 16 bytes an idle connection keeps for it. */
+static void remember_peer(hf_client_t *c)
+{
+    struct sockaddr_storage ss;
+    int sl = sizeof(ss);
+
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) != 0)
+        return;
+    if (ss.ss_family == AF_INET) {
+        memcpy(c->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        c->family = AF_INET;
+    } else if (ss.ss_family == AF_INET6) {
+        memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        c->family = AF_INET6;
+    }
+}
+
+static void on_client_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    free(req);
+}
+
+/* Half-closes after an error answer and drains what the client still
+ * sends, until it closes or LINGER_MS pass. */
+static void linger(hf_client_t *c)
+{
+    uv_shutdown_t *req = malloc(sizeof(*req));
+
+    if (req == NULL ||
+        uv_shutdown(req, (uv_stream_t *)&c->tcp, on_client_shutdown) != 0) {
+        free(req);
+        hf_client_close(c);
+        return;
+    }
+    c->lingering = true;
+    hf_client_timer_start(c, HF_TMO_LINGER);
+    /* Reading may have been stopped (pipelined bytes, spill wait). */
+    c->read_paused = false;
+    if (hf_client_read_start(c) != 0)
+        hf_client_close(c);
+}
+
+/* The response of c->ex is fully written: read the next request, or
+ * close. */
+static void on_response_done(hf_client_t *c)
+{
+    hf_exchange_t *ex = c->ex;
+    bool complete = ex->req.state == HF_REQ_DONE;
+    bool close = ex->close_after || !ex->req.keep_alive || c->eof ||
+                 hf_rt.draining || !complete;
+    hf_block_t *pending = ex->in;
+
+    ex->in = NULL;
+    c->ex = NULL;
+    ex->client = NULL;
+    hf_exchange_release(ex);
+    if (close) {
+        hf_block_put(pending);
+        if (!complete && !c->eof)
+            linger(c);
+        else
+            hf_client_close(c);
+        return;
+    }
+    hf_client_set_state(c, HF_CLIENT_IDLE);
+    hf_client_timer_start(c, HF_TMO_IDLE);
+    if (c->read_paused) {
+        c->read_paused = false;
+        if (hf_client_read_start(c) != 0) {
+            hf_block_put(pending);
+            hf_client_close(c);
+            return;
+        }
+    }
+    if (pending != NULL)
+        hf_client_feed_pending(c, pending);
+}
+
+void hf_client_close_if_idle(hf_client_t *c)
+{
+    if (c->state == HF_CLIENT_IDLE && c->ex == NULL)
+        hf_client_close(c);
+}
+
+void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
+{
+    size_t size = m->conf.proxy_protocol ? sizeof(hf_client_pp_t)
+                                         : sizeof(hf_client_t);
+    hf_client_t *c = calloc(1, size);
+
+    if (c == NULL)
+        return;
+    uv_tcp_init(hf_rt.loop, &c->tcp);
+    c->tcp.data = &hf_client_handle_tag;
+    c->mapping = m;
+    hf_mapping_ref(m);
+    hf_timer_init(&c->timer);
+    hf_rt.nclients++;
+    m->stats.conns[HF_CLIENT_IDLE]++;
+    c->state = HF_CLIENT_IDLE;
+    c->pp_variant = m->conf.proxy_protocol;
+    c->proxy_pending = m->conf.proxy_protocol;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        hf_client_close(c);
+        return;
+    }
+    c->id = (uint32_t)++hf_rt.next_conn_id;
+    remember_peer(c);
+    uv_tcp_nodelay(&c->tcp, 1);
+    hf_client_timer_start(c, HF_TMO_IDLE);
+    if (hf_client_read_start(c) != 0)
+        hf_client_close(c);
+}
+
+/* Every client timeout lands here; the kind the timer was started for
+ * says what it means. */
+void hf_client_on_timeout(hf_timer_t *t)
+{
+    hf_client_t *c = hf_container_of(t, hf_client_t, timer);
+    hf_exchange_t *ex = c->ex;
+    enum hf_client_timeout kind = c->tmo;
+
+    c->tmo = HF_TMO_NONE;
+    switch (kind) {
+    case HF_TMO_HEADER:
+    case HF_TMO_BODY:
+        hf_request_reject(&ex->req, 408, "client_timeout");
+        hf_client_answer(ex, 408, "client_timeout", "Request Timeout", false,
+                         false);
+        break;
+    case HF_TMO_QUEUE:
+        hf_dispatch_unqueue(ex);
+        hf_client_answer(ex, 503, "queue_timeout",
+                         "Service Unavailable: queue timeout", false, false);
+        break;
+    case HF_TMO_SEND:
+        hf_log(HF_LOG_DEBUG, c->id, "send timeout");
+        hf_client_close(c);
+        break;
+    default:
+        /* Idle: closed silently, as a load balancer logs a 408 on a
+         * pre-opened connection as an error. Lingering: done. */
+        hf_client_close(c);
+        break;
+    }
+}
+
+/* Exchange events: the exchange entered the queue, or left it. */
+static void on_exchange_queued(hf_exchange_t *ex)
+{
+    hf_client_set_state(ex->client, HF_CLIENT_QUEUED);
+    hf_client_timer_start(ex->client, HF_TMO_QUEUE);
+}
+
+static void on_exchange_sent(hf_exchange_t *ex)
+{
+    hf_client_timer_stop(ex->client);
+    hf_client_set_state(ex->client, HF_CLIENT_WAITING);
+}
+
+void hf_client_exchange_events(hf_exchange_events_t *ev)
+{
+    ev->queued = on_exchange_queued;
+    ev->sent = on_exchange_sent;
+    ev->progress = hf_client_progress;
+    ev->respond = hf_client_answer;
+    ev->fail = hf_client_fail;
+    hf_client_write_on_done(on_response_done);
+}

@@ -1,0 +1,3 @@
+#include "runtime.h"
+
+hf_runtime_t hf_rt;

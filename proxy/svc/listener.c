@@ -1,0 +1,84 @@
+#include "listener.h"
+
+#include "client.h"
+#include "health.h"
+#include "log.h"
+#include "runtime.h"
+#include "server.h"
+
+#define LISTEN_BACKLOG 4096
+
+static void on_listener_connection(uv_stream_t *s, int status)
+{
+    hf_mapping_t *m = hf_container_of(s, hf_mapping_t, listener);
+
+    if (status < 0) {
+        /* EMFILE and the like: libuv has already shed the pending
+         * connection; accepting resumes when descriptors free up. */
+        hf_log_warn("%s: accept: %s", m->conf.listen.text,
+                    uv_strerror(status));
+        return;
+    }
+    if (hf_rt.nclients >= hf_server.max_clients) {
+        /* Leave it pending: libuv stops polling this listener until
+         * uv_accept() is called, when a client closes. */
+        if (!m->accept_paused)
+            hf_log_debug("%s: max_clients reached, accept paused",
+                         m->conf.listen.text);
+        m->accept_paused = true;
+        return;
+    }
+    hf_client_accept(m, s);
+}
+
+int hf_listener_open(hf_mapping_t *m)
+{
+    int err;
+
+    uv_tcp_init(hf_rt.loop, &m->listener);
+    m->listener.data = m;
+    m->listening = true;
+    hf_mapping_ref(m);
+    err = uv_tcp_bind(&m->listener, (const struct sockaddr *)&m->conf.listen.sa,
+                      0);
+    if (err == 0)
+        err = uv_listen((uv_stream_t *)&m->listener, LISTEN_BACKLOG,
+                        on_listener_connection);
+    if (err != 0) {
+        hf_log_error("[%s] listen %s: %s", m->conf.name,
+                     m->conf.listen.text, uv_strerror(err));
+        hf_listener_close(m);
+        return err;
+    }
+    hf_health_configure(m);
+    return 0;
+}
+
+static void on_listener_close(uv_handle_t *h)
+{
+    hf_mapping_unref(h->data);
+}
+
+void hf_listener_close(hf_mapping_t *m)
+{
+    hf_health_stop(m);
+    if (!m->listening)
+        return;
+    m->listening = false;
+    m->accept_paused = false;
+    uv_close((uv_handle_t *)&m->listener, on_listener_close);
+}
+
+void hf_listener_resume_all(void)
+{
+    for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
+         n = n->next) {
+        hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
+        if (hf_rt.nclients >= hf_server.max_clients)
+            return;
+        if (m->accept_paused && m->listening) {
+            m->accept_paused = false;
+            hf_client_accept(m, (uv_stream_t *)&m->listener);
+        }
+    }
+}
