@@ -41,6 +41,7 @@ typedef struct hf_stats {
     hf_histogram_t queue_wait;
     hf_histogram_t backend_time;
     uint64_t backend_errors[HF_BERR_N];
+    uint64_t retries;     /* idempotent requests sent again */
     struct {
         const char *reason; /* static string */
         uint64_t n;

@@ -24,7 +24,7 @@ bool hf_health_path_match(const hf_exchange_t *ex)
 void hf_health_path_answer(hf_exchange_t *ex)
 {
     hf_mapping_t *m = ex->mapping;
-    size_t up = hf_pool_usable(&m->pool, uv_now(hf_rt.loop));
+    size_t up = hf_pool_usable(&m->pool);
     uint32_t in_flight = 0;
     uint64_t oldest_ms = 0;
     char body[256];

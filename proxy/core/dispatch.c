@@ -1,16 +1,25 @@
 #include "dispatch.h"
 
+#include "log.h"
 #include "queue.h"
+#include "revive.h"
 #include "runtime.h"
 #include "upstream.h"
-
-static uint64_t now_ms(void) { return uv_now(hf_rt.loop); }
 
 static hf_backend_addr_t *pick(hf_mapping_t *m, const hf_exchange_t *ex,
                                bool *all_down)
 {
     return hf_pool_pick(&m->pool, ex->tried, m->conf.backend_max_conns,
-                        now_ms(), all_down);
+                        all_down);
+}
+
+/* Every address is down: requests wait for one to come back (revive.c),
+ * from now on at most backend_connect_timeout each. */
+static void all_down_now(hf_mapping_t *m)
+{
+    if (m->down_since == 0)
+        m->down_since = uv_hrtime();
+    hf_revive_start(m);
 }
 
 static void start(hf_exchange_t *ex, hf_backend_addr_t *a)
@@ -46,13 +55,14 @@ void hf_dispatch_run(hf_mapping_t *m)
         bool all_down;
         hf_backend_addr_t *a = pick(m, ex, &all_down);
 
-        if (a == NULL && !all_down)
+        if (a == NULL) {
+            /* Every slot busy, or every address down: wait, in order. */
+            if (all_down)
+                all_down_now(m);
             break;
+        }
         hf_queue_remove(ex);
-        if (a == NULL)
-            hf_exchange_fail(ex, 502, "no backend up");
-        else
-            start(ex, a);
+        start(ex, a);
     }
 }
 
@@ -89,10 +99,8 @@ void hf_dispatch_submit(hf_exchange_t *ex)
             start(ex, a);
             return;
         }
-        if (all_down) {
-            hf_exchange_fail(ex, 502, "no backend up");
-            return;
-        }
+        if (all_down)
+            all_down_now(m);
     }
     if (m->queued >= m->conf.queue_size) {
         hf_exchange_respond(ex, 503, "queue_full",
@@ -107,19 +115,64 @@ void hf_dispatch_connect_failed(hf_exchange_t *ex, hf_backend_addr_t *a)
     hf_mapping_t *m = ex->mapping;
     bool all_down;
 
-    hf_pool_mark_failed(a, m->conf.name, now_ms());
+    hf_pool_mark_failed(a, m->conf.name);
+    hf_revive_start(m);
     ex->tried |= hf_pool_bit(&m->pool, a);
     if (ex->client == NULL) {
         hf_exchange_release(ex);
         return;
     }
     /* Never written, so safe to send elsewhere: back to the head of the
-     * queue, for the next untried address. */
+     * queue, for the next untried address; with none left it keeps its
+     * turn there until an address is back. */
     (void)pick(m, ex, &all_down);
-    if (all_down) {
-        hf_exchange_fail(ex, 502, "backend connect failed");
-        return;
-    }
+    if (all_down)
+        ex->tried = 0;
     enqueue(ex, true);
     hf_dispatch_later(m);
+}
+
+void hf_dispatch_retry(hf_exchange_t *ex)
+{
+    hf_mapping_t *m = ex->mapping;
+
+    if (ex->client == NULL) {
+        hf_exchange_release(ex);
+        return;
+    }
+    m->stats.retries++;
+    ex->tried = 0;
+    enqueue(ex, true);
+    hf_dispatch_later(m);
+}
+
+void hf_dispatch_revived(hf_mapping_t *m)
+{
+    m->down_since = 0;
+    hf_dispatch_later(m);
+}
+
+void hf_dispatch_tick(hf_mapping_t *m)
+{
+    uint64_t now = uv_hrtime(), limit;
+    hf_list_t *n;
+
+    if (hf_pool_usable(&m->pool) > 0) {
+        m->down_since = 0;
+        return;
+    }
+    if (m->down_since == 0)
+        m->down_since = now;
+    limit = m->conf.backend_connect_timeout_ms * 1000000;
+    n = m->queue.next;
+    while (n != &m->queue) {
+        hf_exchange_t *ex = hf_container_of(n, hf_exchange_t, qlink);
+        uint64_t since = ex->t_ready > m->down_since ? ex->t_ready
+                                                     : m->down_since;
+        n = n->next;
+        if (now - since < limit)
+            continue;
+        hf_queue_remove(ex);
+        hf_exchange_fail(ex, 502, "no backend up");
+    }
 }

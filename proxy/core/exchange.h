@@ -36,6 +36,7 @@ typedef struct hf_exchange {
     hf_list_t qlink;              /* in the mapping's queue */
     hf_deferred_t flush;          /* the client write at the end of the turn */
     uint64_t tried;               /* backend addresses tried, by index */
+    bool retried;                 /* sent again after a reset (once) */
 
     /* Times, uv_hrtime() ns. */
     uint64_t t_begin;             /* first byte of the request */

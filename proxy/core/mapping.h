@@ -2,7 +2,8 @@
  * application. This is the object every connection of the mapping holds a
  * reference to; it carries the conf in force, the backend pool, the queue,
  * the timeout queues and the counters. Each part has one writer:
- * the pool pool.c, the queue queue.c and dispatch.c, the listener fields
+ * the pool pool.c, the queue queue.c and dispatch.c, reconnects revive.c,
+ * the listener fields
  * svc/listener.c, the health timer conn/health.c. */
 #ifndef HF_MAPPING_H
 #define HF_MAPPING_H
@@ -29,6 +30,12 @@ typedef struct hf_mapping {
     hf_deferred_t dispatch;  /* the queue's dispatch at the end of the turn */
     hf_timeq_t *tq_idle, *tq_header, *tq_body, *tq_queue, *tq_send;
     hf_stats_t stats;
+    uint64_t down_since;     /* loop ms every address went down, or 0
+                                (dispatch.c) */
+
+    /* core/revive.c */
+    uv_timer_t revive_timer; /* reconnect attempts while an address is down */
+    bool revive_on;
 
     /* svc/listener.c */
     uv_tcp_t listener;

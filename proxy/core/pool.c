@@ -4,11 +4,6 @@
 
 #include "log.h"
 
-/* Passive health: an address that refused is skipped for 1 s, then 2 s,
- * 4 s, at most 5 s; the next request after that tries it again. */
-#define BACKOFF_FIRST_MS 1000
-#define BACKOFF_MAX_MS 5000
-
 void hf_backend_addr_unref(hf_backend_addr_t *a)
 {
     if (--a->refs == 0)
@@ -69,23 +64,28 @@ void hf_pool_free(hf_pool_t *p)
     p->naddrs = 0;
 }
 
-bool hf_pool_addr_usable(const hf_backend_addr_t *a, uint64_t now_ms)
-{
-    return !a->down || now_ms >= a->down_until;
-}
+bool hf_pool_addr_usable(const hf_backend_addr_t *a) { return !a->down; }
 
-size_t hf_pool_usable(const hf_pool_t *p, uint64_t now_ms)
+size_t hf_pool_usable(const hf_pool_t *p)
 {
     size_t n = 0;
 
     for (size_t i = 0; i < p->naddrs; i++)
-        n += hf_pool_addr_usable(p->addrs[i], now_ms);
+        n += hf_pool_addr_usable(p->addrs[i]);
+    return n;
+}
+
+size_t hf_pool_revivable(const hf_pool_t *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->naddrs; i++)
+        n += p->addrs[i]->down && !p->addrs[i]->probe_down;
     return n;
 }
 
 hf_backend_addr_t *hf_pool_pick(const hf_pool_t *p, uint64_t tried,
-                                uint32_t max_conns, uint64_t now_ms,
-                                bool *all_down)
+                                uint32_t max_conns, bool *all_down)
 {
     hf_backend_addr_t *best = NULL;
 
@@ -94,7 +94,7 @@ hf_backend_addr_t *hf_pool_pick(const hf_pool_t *p, uint64_t tried,
         hf_backend_addr_t *a = p->addrs[i];
         if (i < 64 && (tried & (UINT64_C(1) << i)))
             continue;
-        if (!hf_pool_addr_usable(a, now_ms))
+        if (!hf_pool_addr_usable(a))
             continue;
         *all_down = false;
         if (a->in_flight >= max_conns)
@@ -136,25 +136,19 @@ void hf_pool_mark_up(hf_backend_addr_t *a, const char *who)
     if (a->down)
         hf_log_info("[%s] backend %s up", who, a->addr.text);
     a->down = false;
+    a->probe_down = false;
     a->fails = 0;
 }
 
-void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who,
-                         uint64_t now_ms)
+void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who)
 {
-    uint64_t backoff = BACKOFF_FIRST_MS;
-
     a->fails++;
-    for (uint32_t i = 1; i < a->fails && backoff < BACKOFF_MAX_MS; i++)
-        backoff *= 2;
-    if (backoff > BACKOFF_MAX_MS)
-        backoff = BACKOFF_MAX_MS;
     if (!a->down)
-        hf_log_warn("[%s] backend %s down, retried in %llu ms", who,
-                    a->addr.text, (unsigned long long)backoff);
+        hf_log_warn("[%s] backend %s down: reconnecting", who, a->addr.text);
     a->down = true;
-    a->down_until = now_ms + backoff;
 }
+
+void hf_pool_set_reviving(hf_backend_addr_t *a, bool on) { a->reviving = on; }
 
 void hf_pool_mark_probe_failed(hf_backend_addr_t *a, const char *who,
                                const char *why)
@@ -163,7 +157,7 @@ void hf_pool_mark_probe_failed(hf_backend_addr_t *a, const char *who,
         hf_log_warn("[%s] backend %s down: health check %s", who,
                     a->addr.text, why);
     a->down = true;
-    /* Down until a probe succeeds: the passive back-off does not bring it
-     * back while probes run. */
-    a->down_until = UINT64_MAX;
+    /* Until a probe passes: an app that accepts connections but fails its
+     * health path is not brought back by a bare reconnect. */
+    a->probe_down = true;
 }

@@ -1,7 +1,7 @@
 /* A mapping's backend addresses and the only writer of their state: slots
  * in use, up/down and the passive back-off (as nginx's peer.get/peer.free
  * own failure accounting). Others read the fields and ask here to change
- * them. Needs no loop: times are passed in. */
+ * them. Needs no loop. */
 #ifndef HF_POOL_H
 #define HF_POOL_H
 
@@ -14,10 +14,12 @@
 typedef struct hf_backend_addr {
     hf_addr_t addr;
     uint32_t in_flight;   /* slots in use: requests and probes */
-    uint32_t fails;       /* consecutive connect failures (back-off) */
-    uint64_t down_until;  /* loop ms; passive check retries after it */
+    uint32_t fails;       /* consecutive connect failures */
     bool down;
+    bool probe_down;      /* down by a failed health probe: only a
+                             passing probe brings it back */
     bool probing;         /* an active health probe is in flight */
+    bool reviving;        /* a reconnect attempt is in flight (revive.c) */
     int refs;             /* the pool and each connection holding it */
     uint64_t requests;    /* requests sent to it */
 } hf_backend_addr_t;
@@ -35,19 +37,23 @@ int hf_pool_set(hf_pool_t *p, const hf_addr_t *addrs, size_t n);
 /* Drops the pool's references (the mapping goes). */
 void hf_pool_free(hf_pool_t *p);
 
-/* Up, or down with its back-off passed (the next request tries it). */
-bool hf_pool_addr_usable(const hf_backend_addr_t *a, uint64_t now_ms);
+/* Up: requests may be sent to it. A down address gets none until a
+ * reconnect attempt (revive.c) or a health probe finds it back. */
+bool hf_pool_addr_usable(const hf_backend_addr_t *a);
 
 /* Addresses usable now. */
-size_t hf_pool_usable(const hf_pool_t *p, uint64_t now_ms);
+size_t hf_pool_usable(const hf_pool_t *p);
+
+/* Addresses down from a refused or failed connect, which reconnect
+ * attempts may bring back. */
+size_t hf_pool_revivable(const hf_pool_t *p);
 
 /* Least connections over usable addresses not in tried (a bit per index);
  * ties go to the address that has served fewest, which spreads an idle
  * pool round-robin. NULL when every candidate is full; *all_down is set
  * when no untried address is usable at all. */
 hf_backend_addr_t *hf_pool_pick(const hf_pool_t *p, uint64_t tried,
-                                uint32_t max_conns, uint64_t now_ms,
-                                bool *all_down);
+                                uint32_t max_conns, bool *all_down);
 
 /* The bit of a in a tried mask (0 past the 64th address). */
 uint64_t hf_pool_bit(const hf_pool_t *p, const hf_backend_addr_t *a);
@@ -66,9 +72,12 @@ void hf_backend_addr_unref(hf_backend_addr_t *a);
  * in the log. */
 void hf_pool_mark_up(hf_backend_addr_t *a, const char *who);
 
-/* A connect to a failed: down for a back-off. */
-void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who,
-                         uint64_t now_ms);
+/* A connect to a failed (refused, reset, timed out): down until a
+ * reconnect attempt succeeds. */
+void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who);
+
+/* A reconnect attempt to a is in flight, or over. */
+void hf_pool_set_reviving(hf_backend_addr_t *a, bool on);
 
 /* A health probe of a failed: down until a probe succeeds. */
 void hf_pool_mark_probe_failed(hf_backend_addr_t *a, const char *who,

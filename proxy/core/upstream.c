@@ -29,6 +29,7 @@ typedef struct hf_upstream {
     bool writing;
     bool slot_held;
     bool closing;
+    bool got_bytes;           /* any response byte arrived */
     hf_list_t link;           /* in the list of all upstreams */
 } hf_upstream_t;
 
@@ -236,10 +237,54 @@ static void on_spill_room(hf_spill_waiter_t *w)
                   on_upstream_read);
 }
 
+/* RFC 9110 §9.2.2: methods whose intended effect is the same however
+ * often they are sent. */
+static bool idempotent(const char *method)
+{
+    static const char *const safe[] = {"GET", "HEAD", "OPTIONS", "TRACE",
+                                       "PUT", "DELETE", NULL};
+
+    for (int i = 0; method != NULL && safe[i] != NULL; i++)
+        if (strcmp(method, safe[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The backend closed or reset the connection before answering at all (an
+ * app restarting, say): an idempotent request is sent once more on a
+ * fresh connection rather than failed. Returns true if it was. */
+static bool retried(hf_upstream_t *up, const char *why)
+{
+    hf_exchange_t *ex = up->ex;
+
+    if (up->got_bytes || ex->client == NULL || ex->retried ||
+        !idempotent(ex->req.method))
+        return false;
+    hf_log_info("backend %s: %s: sending %s again", up->addr->addr.text, why,
+                ex->req.method);
+    up->mapping->stats.backend_errors[HF_BERR_RESET]++;
+    events->backend_error(up->mapping, HF_BERR_RESET);
+    ex = detach_and_close(up, false);
+    ex->retried = true;
+    ex->t_backend_done = 0;
+    if (ex->res_ready) {
+        hf_response_free(&ex->res);
+        ex->res_ready = false;
+    }
+    /* The slot goes back after the retry is queued, so the freed slot's
+     * dispatch finds it in its place. */
+    events->retry(ex);
+    release_slot(up);
+    return true;
+}
+
 static void eof(hf_upstream_t *up, hf_response_t *res)
 {
     int r = hf_response_eof(res);
 
+    if (r != HF_RES_OK && !res->head_done &&
+        retried(up, "closed before answering"))
+        return;
     if (r == HF_RES_OK)
         finish(up, true);
     else if (!res->head_done)
@@ -267,10 +312,13 @@ static void on_upstream_read(uv_stream_t *s, ssize_t nread,
         return;
     }
     if (nread < 0) {
+        if (nread != UV_ENOBUFS && retried(up, uv_strerror((int)nread)))
+            return;
         fail(up, 502, HF_BERR_RESET,
              nread == UV_ENOBUFS ? "out of memory" : uv_strerror((int)nread));
         return;
     }
+    up->got_bytes = true;
     res->discard = ex->client == NULL;
     r = hf_response_feed(res, up->rd->data, (size_t)nread);
     if (r == HF_RES_MALFORMED) {

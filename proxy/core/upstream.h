@@ -17,6 +17,10 @@ typedef struct hf_upstream_events {
     /* The connect for ex (never written) to a failed; ex is detached and
      * its slot still held until this returns. */
     void (*connect_failed)(hf_exchange_t *ex, hf_backend_addr_t *a);
+    /* The backend closed or reset ex's connection before any response
+     * byte, and ex is idempotent and was not sent again yet: ex is
+     * detached, to be sent once more on a fresh connection. */
+    void (*retry)(hf_exchange_t *ex);
     /* A backend error of this kind on m (counted already). */
     void (*backend_error)(hf_mapping_t *m, enum hf_backend_error kind);
 } hf_upstream_events_t;

@@ -158,7 +158,7 @@ static void backend_series(hf_text_t *t)
     EACH_MAPPING(m)
     hf_text_printf(t, "holdfast_backends_up{mapping=\"%s\"} %zu\n",
                    m->conf.name,
-                   hf_pool_usable(&m->pool, uv_now(hf_rt.loop)));
+                   hf_pool_usable(&m->pool));
 
     header(t, "holdfast_backend_in_flight", "gauge",
            "Requests at each backend address now.");
@@ -201,8 +201,6 @@ void hf_metrics_status_json(hf_text_t *t)
                    hf_server.max_clients, (unsigned long long)hf_spill_bytes);
     EACH_MAPPING(m)
     {
-        uint64_t now = uv_now(hf_rt.loop);
-
         hf_text_printf(t, "%s{\"name\":\"%s\",\"listen\":\"%s\","
                           "\"queued\":%u,\"connections\":{",
                        first ? "" : ",", m->conf.name, m->conf.listen.text,
@@ -215,7 +213,7 @@ void hf_metrics_status_json(hf_text_t *t)
         hf_text_printf(t, "},\"backends\":[");
         for (size_t i = 0; i < m->pool.naddrs; i++) {
             const hf_backend_addr_t *a = m->pool.addrs[i];
-            bool up = hf_pool_addr_usable(a, now);
+            bool up = hf_pool_addr_usable(a);
             hf_text_printf(t, "%s{\"address\":\"%s\",\"up\":%s,"
                               "\"in_flight\":%u,\"requests\":%llu}",
                            i ? "," : "", a->addr.text, up ? "true" : "false",

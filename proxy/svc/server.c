@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mapping.h"
 #include "reload.h"
+#include "revive.h"
 #include "runtime.h"
 #include "statsd.h"
 #include "timeq.h"
@@ -57,8 +58,10 @@ static void stop_all(void)
                                           hf_mapping_t, link);
         hf_list_remove(&m->link);
         hf_listener_close(m);
+        hf_revive_stop(m);
         hf_mapping_unref(m);
     }
+    hf_revive_abort_all();
     uv_close((uv_handle_t *)&sig_term, on_handle_closed);
     uv_close((uv_handle_t *)&sig_int, on_handle_closed);
     uv_close((uv_handle_t *)&sig_hup, on_handle_closed);
@@ -106,7 +109,13 @@ static hf_exchange_events_t exchange_events;
 static const hf_upstream_events_t upstream_events = {
     .slot_freed = hf_dispatch_slot_freed,
     .connect_failed = hf_dispatch_connect_failed,
+    .retry = hf_dispatch_retry,
     .backend_error = on_backend_error,
+};
+
+static const hf_revive_events_t revive_events = {
+    .revived = hf_dispatch_revived,
+    .tick = hf_dispatch_tick,
 };
 
 /* The layers below report through these; they are wired here, once. */
@@ -116,6 +125,7 @@ static void wire_events(void)
     exchange_events.finished = on_exchange_finished;
     hf_exchange_set_events(&exchange_events);
     hf_upstream_set_events(&upstream_events);
+    hf_revive_set_events(&revive_events);
     hf_rt.on_conn_closed = on_conn_closed;
 }
 

@@ -71,7 +71,7 @@ static void on_gauges(uv_timer_t *t)
         hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
         line("holdfast.queue_depth:%u|g|#mapping:%s", m->queued, m->conf.name);
         line("holdfast.backends_up:%zu|g|#mapping:%s",
-             hf_pool_usable(&m->pool, uv_now(hf_rt.loop)), m->conf.name);
+             hf_pool_usable(&m->pool), m->conf.name);
         for (int s = 0; s < HF_CLIENT_NSTATES; s++)
             line("holdfast.client_connections:%lld|g|#mapping:%s,state:%s",
                  (long long)m->stats.conns[s], m->conf.name,

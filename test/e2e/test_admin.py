@@ -50,7 +50,8 @@ class AdminTest(harness.TestCase):
         self.admin_port = harness.free_port()
         self.hf = self.start_holdfast(
             mappings={"app": {"backend": self.be, "backend_max_conns": 1},
-                      "down": {"backend": harness.dead_port()}},
+                      "down": {"backend": harness.dead_port(),
+                               "backend_connect_timeout": "500ms"}},
             global_conf={"admin": "127.0.0.1:%d" % self.admin_port})
         harness.wait_for_port(self.admin_port, proc=self.hf, what="admin listener")
 

@@ -48,10 +48,16 @@ class BackendErrorsTest(harness.TestCase):
         return took
 
     def test_connect_refused_gets_502(self):
-        hf = self.start_holdfast(backend=harness.dead_port())
+        # With every address down a request waits backend_connect_timeout
+        # for one to come back, then gets 502.
+        hf = self.start_holdfast(backend=harness.dead_port(),
+                                 backend_connect_timeout="1s")
         c = self.connect(hf.port)
+        t0 = time.monotonic()
         r = c.exchange(request("GET", "/hello"))
+        took = time.monotonic() - t0
         self.assertHoldfastError(r, 502)
+        self.assertGreaterEqual(took, 0.9, "502 before the bound")
         self.assertTrue(c.closed_within(3))
         # Still 502 the second time, on a new connection (no crash, no hang).
         r = harness.get(hf.port, "/hello")

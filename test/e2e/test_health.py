@@ -57,7 +57,8 @@ class HealthTest(harness.TestCase):
         self.assertEqual(queued.read_response().status, 200)
 
     def test_health_503_when_every_backend_down(self):
-        hf = self.start_holdfast(backend=harness.dead_port(), health_path="/healthz")
+        hf = self.start_holdfast(backend=harness.dead_port(), health_path="/healthz",
+                                 backend_connect_timeout="500ms")
         # A refused connection marks the address down (passive check).
         r = harness.get(hf.port, "/hello")
         self.assertEqual(r.status, 502)

@@ -1,5 +1,5 @@
 /* The backend address pool (proxy/core/pool.c) and the queue
- * (proxy/core/queue.c), which need no loop: selection, slots, back-off,
+ * (proxy/core/queue.c), which need no loop: selection, slots, down/up,
  * probes, reload keeping state; queue order and removal. */
 #include <stdlib.h>
 
@@ -31,25 +31,25 @@ static void test_pick_least_connections(void)
     CHECK(hf_pool_set(&p, list, 3) == 0);
     CHECK(p.naddrs == 3);
     /* An idle pool goes round-robin: ties go to the fewest served. */
-    a = hf_pool_pick(&p, 0, 1, 0, &all_down);
+    a = hf_pool_pick(&p, 0, 1, &all_down);
     CHECK(a == p.addrs[0] && !all_down);
     hf_pool_take(a, false);
-    b = hf_pool_pick(&p, 0, 1, 0, &all_down);
+    b = hf_pool_pick(&p, 0, 1, &all_down);
     CHECK(b == p.addrs[1]);
     hf_pool_take(b, false);
-    c = hf_pool_pick(&p, 0, 1, 0, &all_down);
+    c = hf_pool_pick(&p, 0, 1, &all_down);
     CHECK(c == p.addrs[2]);
     hf_pool_take(c, false);
     /* All full: none, but not all down. */
-    CHECK(hf_pool_pick(&p, 0, 1, 0, &all_down) == NULL && !all_down);
+    CHECK(hf_pool_pick(&p, 0, 1, &all_down) == NULL && !all_down);
     hf_pool_release(b, false);
     hf_backend_addr_unref(b);
-    CHECK(hf_pool_pick(&p, 0, 1, 0, &all_down) == b);
+    CHECK(hf_pool_pick(&p, 0, 1, &all_down) == b);
     /* With two slots each, the least loaded wins. */
-    CHECK(hf_pool_pick(&p, 0, 2, 0, &all_down) == b);
+    CHECK(hf_pool_pick(&p, 0, 2, &all_down) == b);
     /* Tried addresses are skipped; all tried is all down. */
-    CHECK(hf_pool_pick(&p, hf_pool_bit(&p, b), 2, 0, &all_down) == a);
-    CHECK(hf_pool_pick(&p, 7, 2, 0, &all_down) == NULL && all_down);
+    CHECK(hf_pool_pick(&p, hf_pool_bit(&p, b), 2, &all_down) == a);
+    CHECK(hf_pool_pick(&p, 7, 2, &all_down) == NULL && all_down);
     CHECK(a->requests == 1 && b->requests == 1 && c->requests == 1);
     hf_pool_release(a, false);
     hf_backend_addr_unref(a);
@@ -58,7 +58,7 @@ static void test_pick_least_connections(void)
     hf_pool_free(&p);
 }
 
-static void test_backoff(void)
+static void test_down_and_back(void)
 {
     hf_addr_t list[2] = {addr("127.0.0.1:8001"), addr("127.0.0.1:8002")};
     hf_pool_t p = {0};
@@ -67,28 +67,21 @@ static void test_backoff(void)
 
     CHECK(hf_pool_set(&p, list, 2) == 0);
     a = p.addrs[0];
-    hf_pool_mark_failed(a, "t", 1000);
-    CHECK(a->down && a->down_until == 2000);
-    CHECK(!hf_pool_addr_usable(a, 1999) && hf_pool_addr_usable(a, 2000));
-    CHECK(hf_pool_usable(&p, 1500) == 1);
-    /* While down, the other address is picked. */
-    CHECK(hf_pool_pick(&p, 0, 1, 1500, &all_down) == p.addrs[1]);
-    /* Doubling, capped at 5 s. */
-    hf_pool_mark_failed(a, "t", 2000);
-    CHECK(a->down_until == 4000);
-    hf_pool_mark_failed(a, "t", 4000);
-    CHECK(a->down_until == 8000);
-    hf_pool_mark_failed(a, "t", 8000);
-    CHECK(a->down_until == 13000);
-    hf_pool_mark_failed(a, "t", 13000);
-    CHECK(a->down_until == 18000);
+    hf_pool_mark_failed(a, "t");
+    /* Down until brought back: no request finds out by trying it. */
+    CHECK(a->down && !hf_pool_addr_usable(a));
+    CHECK(hf_pool_usable(&p) == 1 && hf_pool_revivable(&p) == 1);
+    CHECK(hf_pool_pick(&p, 0, 1, &all_down) == p.addrs[1] && !all_down);
+    hf_pool_mark_failed(a, "t");
+    CHECK(a->fails == 2);
     hf_pool_mark_up(a, "t");
-    CHECK(!a->down && a->fails == 0 && hf_pool_addr_usable(a, 0));
-    /* Both down: all down. */
-    hf_pool_mark_failed(p.addrs[0], "t", 0);
-    hf_pool_mark_failed(p.addrs[1], "t", 0);
-    CHECK(hf_pool_pick(&p, 0, 1, 10, &all_down) == NULL && all_down);
-    CHECK(hf_pool_usable(&p, 10) == 0);
+    CHECK(!a->down && a->fails == 0 && hf_pool_addr_usable(a));
+    CHECK(hf_pool_revivable(&p) == 0);
+    /* Both down: all down, whatever the slots. */
+    hf_pool_mark_failed(p.addrs[0], "t");
+    hf_pool_mark_failed(p.addrs[1], "t");
+    CHECK(hf_pool_pick(&p, 0, 1, &all_down) == NULL && all_down);
+    CHECK(hf_pool_usable(&p) == 0 && hf_pool_revivable(&p) == 2);
     hf_pool_free(&p);
 }
 
@@ -105,11 +98,12 @@ static void test_probes(void)
     hf_pool_release(a, true);
     hf_backend_addr_unref(a);
     CHECK(!a->probing && a->in_flight == 0);
-    /* A failed probe keeps it down whatever the time, until one passes. */
+    /* A failed probe keeps it down, and out of reconnect attempts, until
+     * a probe passes. */
     hf_pool_mark_probe_failed(a, "t", "timed out");
-    CHECK(!hf_pool_addr_usable(a, UINT64_MAX - 1));
+    CHECK(!hf_pool_addr_usable(a) && hf_pool_revivable(&p) == 0);
     hf_pool_mark_up(a, "t");
-    CHECK(hf_pool_addr_usable(a, 0));
+    CHECK(hf_pool_addr_usable(a) && !a->probe_down);
     hf_pool_free(&p);
 }
 
@@ -125,7 +119,7 @@ static void test_set_keeps_state(void)
     dropped = p.addrs[0];
     hf_pool_take(kept, false);
     hf_pool_take(dropped, false); /* a connection holds it */
-    hf_pool_mark_failed(kept, "t", 0);
+    hf_pool_mark_failed(kept, "t");
     CHECK(hf_pool_set(&p, second, 2) == 0);
     CHECK(p.addrs[0] == kept && kept->in_flight == 1 && kept->down);
     CHECK(p.addrs[1] != dropped && p.addrs[1]->in_flight == 0);
@@ -171,7 +165,7 @@ static void test_queue_order(void)
 int main(void)
 {
     test_pick_least_connections();
-    test_backoff();
+    test_down_and_back();
     test_probes();
     test_set_keeps_state();
     test_queue_order();

@@ -12,6 +12,7 @@ Modes:
   ok            a normal 200 with Content-Length (a control)
   close-early   close at once, without reading the request
   reset         read the request, then reset the connection (RST)
+  reset-first   reset the first request, answer the later ones as "ok"
   close         read the request, then close without answering (FIN)
   malformed     answer bytes that are not HTTP
   bad-status    answer "HTTP/1.1 2x0 OK"
@@ -108,7 +109,11 @@ def response(body=FINAL_BODY, extra=b""):
             b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
 
+served = 0
+
+
 def serve(conn, mode, log):
+    global served
     if mode == "close-early":
         conn.close()
         return
@@ -120,6 +125,11 @@ def serve(conn, mode, log):
         with open(log, "a") as f:
             f.write(json.dumps({"type": "request", "mode": mode,
                                 "raw": raw.decode("latin-1")}) + "\n")
+    served += 1
+    if mode == "reset-first":
+        # The first request is reset unanswered, as by an app that died
+        # while reading it; later ones are answered.
+        mode = "reset" if served == 1 else "ok"
     if mode == "ok":
         conn.sendall(response())
     elif mode == "reset":
