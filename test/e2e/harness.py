@@ -19,6 +19,7 @@ Pieces:
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -65,11 +66,25 @@ def free_port():
     """A TCP port on 127.0.0.1 that nothing is bound to at this moment and
     that this process has not handed out before: the kernel may offer the
     same free port twice in a row, and two mappings of one config on one
-    port is a configuration error."""
+    port is a configuration error.
+
+    Other test processes run at the same time and pick ports the same way,
+    so the port is also kept from them until it is used: one connection is
+    made to it and its accepted end closed first, which leaves that end in
+    TIME_WAIT for a minute. Meanwhile the kernel hands the port to no
+    bind(0) and no outgoing connection, while a server that sets
+    SO_REUSEADDR (libuv, Python's socketserver, the raw backend) can still
+    listen on it."""
     for _ in range(100):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind((LOCALHOST, 0))
-            port = s.getsockname()[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as ls:
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind((LOCALHOST, 0))
+            ls.listen(1)
+            port = ls.getsockname()[1]
+            with socket.create_connection((LOCALHOST, port), timeout=5) as c:
+                accepted, _ = ls.accept()
+                accepted.close()  # this end closes first: it keeps TIME_WAIT
+                c.recv(1)  # the FIN has arrived before this end closes
         if port not in _given_ports:
             _given_ports.add(port)
             return port
@@ -84,8 +99,10 @@ def dead_port():
 def wait_for_port(port, timeout=START_TIMEOUT, proc=None, what="process"):
     """Polls until 127.0.0.1:port accepts a connection.
 
-    Fails early if proc (a Popen-like object with poll() and describe()) exits
-    first, and after timeout seconds otherwise."""
+    With proc (a Popen-like object with pid, poll() and describe()), also
+    until the listening socket is proc's own, so that another test's
+    process on the same port is never taken for it; fails early if proc
+    exits first, and after timeout seconds otherwise."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -94,12 +111,56 @@ def wait_for_port(port, timeout=START_TIMEOUT, proc=None, what="process"):
                                % (what, proc.poll(), port, _describe(proc)))
         try:
             with socket.create_connection((LOCALHOST, port), timeout=0.5):
+                pass
+            if proc is None or listener_owned_by(port, proc.pid):
                 return
+            last = "port %d is held by another process" % port
         except OSError as e:
             last = e
         time.sleep(0.02)  # polling interval, not a readiness guess
     raise RuntimeError("%s did not accept on port %d within %.1fs (%s)\n%s"
                        % (what, port, timeout, last, _describe(proc)))
+
+
+# /proc/net/tcp states (include/net/tcp_states.h)
+TCP_ESTABLISHED, TCP_CLOSE_WAIT, TCP_LISTEN = 0x01, 0x08, 0x0A
+
+
+def tcp_sockets():
+    """Every IPv4 and IPv6 TCP socket of the machine from /proc/net/tcp*, as
+    dicts with lport, rport, state (a TCP_* number) and inode."""
+    out = []
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            out.append({"lport": int(fields[1].rsplit(":", 1)[1], 16),
+                        "rport": int(fields[2].rsplit(":", 1)[1], 16),
+                        "state": int(fields[3], 16),
+                        "inode": int(fields[9])})
+    return out
+
+
+def listener_owned_by(port, pid):
+    """True if a socket listening on port is one of pid's descriptors."""
+    inodes = {"socket:[%d]" % s["inode"] for s in tcp_sockets()
+              if s["lport"] == port and s["state"] == TCP_LISTEN}
+    fd_dir = "/proc/%d/fd" % pid
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) in inodes:
+                return True
+        except OSError:
+            pass  # closed meanwhile
+    return False
 
 
 def wait_until(cond, timeout=5.0, interval=0.02, what="condition"):
@@ -161,6 +222,7 @@ class Process:
         self._saved_stdout = ""
         self._saved_stderr = ""
         self._closed = False
+        self._paused = False
         _register(self)
 
     def spawn(self, argv):
@@ -193,6 +255,19 @@ class Process:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
 
+    def pause(self):
+        """Freezes the process (SIGSTOP) until resume(): a backend paused
+        while it works on a request holds its slot for as long as the test
+        needs, however slow the machine, instead of for a guessed time.
+        The kernel still completes handshakes to its listening socket."""
+        self.send_signal(signal.SIGSTOP)
+        self._paused = True
+
+    def resume(self):
+        if self._paused:
+            self.send_signal(signal.SIGCONT)
+            self._paused = False
+
     def wait(self, timeout):
         """Waits up to timeout seconds for the process to exit; returns its
         status, or None if it is still running."""
@@ -218,6 +293,7 @@ class Process:
         in memory for the failure report)."""
         if self._closed:
             return
+        self.resume()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=5)
@@ -274,13 +350,18 @@ class Holdfast(Process):
     (captured) and temp_dir to a directory inside the harness's temp dir.
 
     start() runs it and waits until every listen port accepts; stop() sends
-    SIGTERM and waits. .port is the first mapping's port, .ports by name."""
+    SIGTERM and waits. .port is the first mapping's port, .ports by name.
+
+    admin=True adds an admin listener on a free port (.admin_port), kept
+    across write_config(), so that a test can wait for a state through
+    metric()/wait_metric() instead of sleeping a guess."""
 
     name = "holdfast"
 
     def __init__(self, backend=None, mappings=None, global_conf=None, start=True,
-                 **settings):
+                 admin=False, **settings):
         super().__init__("holdfast-e2e-")
+        self.admin_port = free_port() if admin else None
         if mappings is None:
             mappings = {"app": dict(settings, backend=backend)}
         elif backend is not None or settings:
@@ -300,6 +381,8 @@ class Holdfast(Process):
             self.spawn([holdfast_path(), "-c", self.config_path])
             for port in self.ports.values():
                 wait_for_port(port, proc=self, what="holdfast")
+            if self.admin_port:
+                wait_for_port(self.admin_port, proc=self, what="holdfast admin")
         except BaseException:
             self.close()
             raise
@@ -311,6 +394,8 @@ class Holdfast(Process):
         by tests that then send SIGHUP."""
         gconf = {"access_log": "stdout", "log_level": "info",
                  "temp_dir": os.path.join(self.dir, "spill")}
+        if self.admin_port:
+            gconf["admin"] = "%s:%d" % (LOCALHOST, self.admin_port)
         gconf.update(global_conf or {})
         if "temp_dir" not in (global_conf or {}):
             os.makedirs(gconf["temp_dir"], exist_ok=True)
@@ -341,6 +426,32 @@ class Holdfast(Process):
             f.write(text)
         os.replace(tmp, self.config_path)
 
+    def metrics(self):
+        """The admin listener's /metrics (needs admin=True) as a list of
+        (name, {label: value}, float)."""
+        r = get(self.admin_port, "/metrics")
+        if r.status != 200:
+            raise AssertionError("/metrics answered %r" % r)
+        return parse_metrics(r.body.decode("utf-8"))
+
+    def metric(self, name, **labels):
+        """The sum of the samples of name whose labels include labels (0 if
+        there is none)."""
+        return sum(v for n, l, v in self.metrics()
+                   if n == name and all(l.get(k) == str(x) for k, x in labels.items()))
+
+    def wait_metric(self, name, value, timeout=10.0, **labels):
+        """Polls /metrics until metric(name, **labels) == value."""
+        seen = []
+
+        def cond():
+            seen[:] = [self.metric(name, **labels)]
+            return seen[0] == value
+        try:
+            wait_until(cond, timeout, what="%s%r == %s" % (name, labels, value))
+        except AssertionError as e:
+            raise AssertionError("%s (last %s)" % (e, seen)) from None
+
     def access_log(self):
         """Access-log lines written to stdout so far."""
         return [l for l in self.stdout().splitlines() if l.strip()]
@@ -355,6 +466,7 @@ class Holdfast(Process):
         exit was not clean or a sanitizer said anything."""
         if self._closed:
             return
+        self.resume()  # a stopped process would not see the SIGTERM
         problem = None
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -396,11 +508,24 @@ class Backend(Process):
         self.name = os.path.basename(script)
         try:
             self.spawn([sys.executable, script, "--port", str(self.port),
-                         "--log", self.log_path] + [str(a) for a in args])
+                        "--log", self.log_path] + [str(a) for a in args])
             wait_for_port(self.port, proc=self, what=self.name)
         except BaseException:
             self.close()
             raise
+
+    def connections(self):
+        """TCP connections to this backend open right now on its side:
+        the one it serves and those waiting in its accept queue."""
+        return sum(1 for s in tcp_sockets()
+                   if s["lport"] == self.port and s["state"] == TCP_ESTABLISHED)
+
+    def wait_connections(self, n, timeout=10.0):
+        """Polls until connections() == n. With the backend paused, this is
+        how a test knows holdfast has sent it a request: the kernel
+        completes the handshake while the process is stopped."""
+        wait_until(lambda: self.connections() == n, timeout,
+                   what="%d connection(s) to %s" % (n, self.name))
 
     def records(self):
         try:
@@ -464,6 +589,24 @@ class LegacyApp(Process):
         except BaseException:
             self.close()
             raise
+
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """Prometheus text format -> list of (name, {label: value}, float)."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        if not m:
+            raise AssertionError("not a Prometheus sample line: %r" % line)
+        out.append((m.group(1), dict(_LABEL.findall(m.group(2) or "")),
+                    float(m.group(3))))
+    return out
 
 
 def body_of(r):

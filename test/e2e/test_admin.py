@@ -82,7 +82,7 @@ class AdminTest(harness.TestCase):
                   and (value(s, "holdfast_requests_total", mapping="app", code="404") or 0) >= 1
                   and (value(s, "holdfast_requests_total", mapping="down", code="502") or 0) >= 1)
             return s if ok else None
-        s = harness.wait_until(counted, 3, what="the requests to be counted")
+        s = harness.wait_until(counted, 10, what="the requests to be counted")
         self.assertGreaterEqual(value(s, "holdfast_backend_errors_total",
                                       mapping="down", kind="connect") or 0, 1)
         self.assertGreaterEqual(value(s, "holdfast_rejected_total", mapping="app") or 0, 1)
@@ -100,9 +100,12 @@ class AdminTest(harness.TestCase):
         self.start_with_admin()
         app = self.hf.ports["app"]
         idle = [self.connect(app) for _ in range(3)]
+        # Paused with a request sent to it, the backend holds these states
+        # still for as long as the test needs to see them.
+        self.be.pause()
         busy = self.connect(app)
         busy.send(request("GET", "/sleep?ms=1500"))
-        self.be.wait_for_requests(1)
+        self.be.wait_connections(1)
         queued = [self.connect(app) for _ in range(2)]
         for c in queued:
             c.send(request("GET", "/hello?queued"))
@@ -117,7 +120,8 @@ class AdminTest(harness.TestCase):
                   and (value(s, "holdfast_client_connections", mapping="app",
                              state="waiting") or 0) == 1)
             return s if ok else None
-        harness.wait_until(seen, 1.2, what="3 idle, 1 waiting, 2 queued in /metrics")
+        harness.wait_until(seen, 10, what="3 idle, 1 waiting, 2 queued in /metrics")
+        self.be.resume()
         self.assertEqual(busy.read_response().status, 200)
         for c in queued:
             self.assertEqual(c.read_response().status, 200)
@@ -127,12 +131,15 @@ class AdminTest(harness.TestCase):
         self.start_with_admin()
         self.assertEqual(self.admin("/healthz").status, 200)
         app = self.hf.ports["app"]
+        # The paused backend keeps the drain going while /healthz is asked.
+        self.be.pause()
         busy = self.connect(app)
         busy.send(request("GET", "/sleep?ms=1500"))
-        self.be.wait_for_requests(1)
+        self.be.wait_connections(1)
         self.hf.send_signal(signal.SIGTERM)
-        harness.wait_until(lambda: self.admin("/healthz").status == 503, 1.0,
+        harness.wait_until(lambda: self.admin("/healthz").status == 503, 10,
                            what="/healthz to say 503 while draining")
+        self.be.resume()
         self.assertEqual(busy.read_response().status, 200)
         self.assertEqual(self.hf.wait(5), 0)
 

@@ -67,9 +67,10 @@ class LimitsTest(harness.TestCase):
     def test_small_descriptor_limit_lowers_max_clients(self):
         be = self.start_backend()
         hf = self.start_limited(be, 128)
-        m = re.search(r"max_clients \d+ does not fit the open-files limit 128: "
-                      r"lowered to (\d+)", hf.stderr())
-        self.assertIsNotNone(m, hf.stderr())
+        m = harness.wait_until(
+            lambda: re.search(r"max_clients \d+ does not fit the open-files limit 128: "
+                              r"lowered to (\d+)", hf.stderr()),
+            what="the lowered max_clients in the log")
         cap = int(m.group(1))
         self.assertGreater(cap, 10)
         self.exercise_cap(hf, cap)

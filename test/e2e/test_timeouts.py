@@ -49,10 +49,13 @@ class TimeoutsTest(harness.TestCase):
         self.assertTrue(c.closed_within(3), "keep-alive connection not closed when idle")
 
     def test_activity_resets_idle_timer(self):
-        c = self.connect(self.idle.port)
-        for _ in range(4):
-            # 0.3 s of idleness each time, 1.2 s in all: more than the timeout.
-            self.assertFalse(c.closed_within(0.3))
+        # A timeout of its own, long beside each idle spell, so that a
+        # loaded machine (this client late to send) cannot pass it.
+        hf = self.start_holdfast(backend=self.be, client_idle_timeout="2s")
+        c = self.connect(hf.port)
+        for _ in range(5):
+            # 0.5 s of idleness each time, 2.5 s in all: more than the timeout.
+            self.assertFalse(c.closed_within(0.5))
             self.assertEqual(c.exchange(request("GET", "/hello")).status, 200)
 
     def test_idle_timeout_does_not_cut_a_slow_backend(self):
@@ -71,7 +74,7 @@ class TimeoutsTest(harness.TestCase):
         took = time.monotonic() - t0
         self.assertHoldfastError(r, 408)
         self.assertGreaterEqual(took, 0.4)
-        self.assertLess(took, 3)
+        self.assertLess(took, 4)
         self.assertTrue(c.closed_within(3))
         self.assertEqual(len(self.be.requests()), before)
 
@@ -108,11 +111,13 @@ class TimeoutsTest(harness.TestCase):
         self.assertEqual(len(self.be.requests()), before)
 
     def test_body_timeout_is_per_gap(self):
-        # Five gaps of 300 ms (1.5 s in all) against a 500 ms body timeout.
-        c = self.connect(self.slow.port)
+        # Five gaps of 0.5 s (2.5 s in all) against a 2 s body timeout of its
+        # own: each gap is far enough below it for a loaded machine.
+        hf = self.start_holdfast(backend=self.be, client_body_timeout="2s")
+        c = self.connect(hf.port)
         c.send(request("POST", "/echo", headers=[("Content-Length", "6")]) + b"a")
         for ch in b"bcdef":
-            self.assertFalse(c.closed_within(0.3), "cut while the body still came")
+            self.assertFalse(c.closed_within(0.5), "cut while the body still came")
             c.send(bytes([ch]))
         r = c.read_response()
         self.assertEqual((r.status, r.body), (200, b"abcdef"))
