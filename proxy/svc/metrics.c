@@ -135,6 +135,13 @@ void hf_metrics_prometheus(hf_text_t *t)
                        m->conf.name, hf_backend_error_names[k],
                        (unsigned long long)m->stats.backend_errors[k]);
 
+    header(t, "holdfast_backend_retries_total", "counter",
+           "Idempotent requests sent again after the backend closed or "
+           "reset their connection before answering.");
+    EACH_MAPPING(m)
+    hf_text_printf(t, "holdfast_backend_retries_total{mapping=\"%s\"} %llu\n",
+                   m->conf.name, (unsigned long long)m->stats.retries);
+
     header(t, "holdfast_rejected_total", "counter",
            "Requests refused before reaching the backend, by reason.");
     EACH_MAPPING(m)

@@ -87,7 +87,7 @@ class RestartTest(harness.TestCase):
     def test_queued_requests_wait_out_a_kill(self):
         be = self.start_backend()
         port = be.port
-        hf = self.start_holdfast(backend=be, admin="127.0.0.1:%d" % harness.free_port())
+        hf = self.start_holdfast(backend=be, admin=True)
         slow = self.connect(hf.port)
         slow.send(request("GET", "/sleep?ms=10000"))
         be.wait_for_requests(1)
@@ -141,7 +141,7 @@ class RestartTest(harness.TestCase):
 
     def test_idempotent_request_reset_before_answer_is_sent_again(self):
         be = self.start_raw_backend("reset-first")
-        hf = self.start_holdfast(backend=be, admin="127.0.0.1:%d" % harness.free_port())
+        hf = self.start_holdfast(backend=be, admin=True)
         r = harness.get(hf.port, "/again")
         self.assertEqual(r.status, 200)
         self.assertEqual(len(be.requests()), 2)
