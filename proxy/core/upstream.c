@@ -104,6 +104,19 @@ static void finish(hf_upstream_t *up, bool backend_closed)
     release_slot(up);
 }
 
+/* The backend answered with a response holdfast refuses to relay. The
+ * client's request was read whole and nothing of the response went out, so
+ * the client connection is in sync: only this request fails, and the
+ * connection stays open for the next (as nginx keeps it after a 502). */
+static void refuse_response(hf_exchange_t *ex, const char *why)
+{
+    hf_log(HF_LOG_INFO, ex->client->id, "%s %.*s: 502 (%s)",
+           ex->req.method ? ex->req.method : "-", (int)ex->req.path_len,
+           ex->req.head.buf + ex->req.path_off, why);
+    hf_exchange_respond(ex, 502, why, hf_status_text(502), false,
+                        ex->req.state == HF_REQ_DONE);
+}
+
 static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
                  const char *why)
 {
@@ -115,10 +128,12 @@ static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
     hf_log_warn("backend %s: %s", up->addr->addr.text, why);
     ex = detach_and_close(up, false);
     if (ex != NULL) {
-        if (ex->client != NULL)
-            hf_exchange_fail(ex, status, why);
-        else
+        if (ex->client == NULL)
             hf_exchange_release(ex);
+        else if (kind == HF_BERR_INVALID && status == 502)
+            refuse_response(ex, why);
+        else
+            hf_exchange_fail(ex, status, why);
     }
     release_slot(up);
 }
