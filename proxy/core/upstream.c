@@ -252,9 +252,32 @@ static void on_spill_room(hf_spill_waiter_t *w)
                   on_upstream_read);
 }
 
+/* The socket's pending error. libuv reports a reset that follows a short
+ * read as the end of the stream (it takes the POLLHUP for one without
+ * reading again), so this is what tells a reset from a FIN. */
+static int pending_error(hf_upstream_t *up)
+{
+    uv_os_fd_t fd;
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (uv_fileno((const uv_handle_t *)&up->tcp, &fd) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        return 0;
+    return err;
+}
+
 static void eof(hf_upstream_t *up, hf_response_t *res)
 {
-    int r = hf_response_eof(res);
+    int r, err = pending_error(up);
+
+    /* A reset is never the end of a close-delimited body (nor of any
+     * other): the backend went away, and the client must see a cut. */
+    if (err != 0) {
+        fail(up, 502, HF_BERR_RESET, uv_strerror(-err));
+        return;
+    }
+    r = hf_response_eof(res);
 
     if (r == HF_RES_OK)
         finish(up, true);

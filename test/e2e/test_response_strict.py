@@ -8,10 +8,15 @@
   access log, and the next request on the same client connection gets its
   own answer.
 - An endless stream of 1xx gets a 502 after a few, and frees the slot.
-- A small fast response still carries Content-Length.
+- A response cut short by the backend (chunked without its last chunk;
+  close-delimited, reset) is never ended cleanly toward the client: the
+  client's read ends in an error.
+- requests go to the backend as HTTP/1.1 by default; a small fast response
+  still carries Content-Length.
 """
 
 import os
+import socket
 import sys
 import time
 
@@ -24,6 +29,7 @@ ISSUE_CASES = ["interim_100_with_body", "space_before_colon", "space_in_name",
                "space_in_name_lang", "nul_in_reason", "version_5_6",
                "version_0_9", "double_space_after_version", "chunk_size_junk",
                "te_chunked_chunked"]
+STREAM_BYTES = 200 * 1000  # past body_buffer_size: the head goes out first
 
 
 def refused_cases():
@@ -135,6 +141,106 @@ class ResponseStrictTest(harness.TestCase):
         self.assertEqual((r.status, r.framing), (200, "length"), r.raw_head)
         self.assertEqual(r.header("Content-Length"), str(len(r.body)))
         self.assertFalse(r.has_header("Transfer-Encoding"))
+
+    def test_backend_gets_http11_by_default(self):
+        # No backend_http_version in this configuration.
+        self.conn().exchange(request("GET", "/ok?version"))
+        reqs = self.be.wait_for_requests(1)
+        lines = [r["line"] for r in reqs if r["target"] == "/ok?version"]
+        self.assertEqual(lines, ["GET /ok?version HTTP/1.1"])
+
+    def read_chunked_body(self, c):
+        r = c.read_head()
+        self.assertEqual(r.status, 200, r.raw_head)
+        self.assertEqual(r.header("Transfer-Encoding"), "chunked", r.raw_head)
+        return c._read_chunked()
+
+    def test_completed_stream_is_a_control(self):
+        # The streams below differ only in their end: this one ends well.
+        c = self.conn()
+        c.send(request("GET", "/stream-chunked?n=200&end=last"))
+        self.assertEqual(len(self.read_chunked_body(c)), STREAM_BYTES)
+        c.send(request("GET", "/stream-close?n=200&end=fin"))
+        self.assertEqual(len(self.read_chunked_body(c)), STREAM_BYTES)
+
+    def go(self):
+        """Lets a stream asked with go=1 go on to its end."""
+        with open(self.be.log_path + ".go", "w"):
+            pass
+
+    def assert_read_fails(self, target):
+        # The backend holds its end until the client has the head and
+        # some of the body: holdfast has relayed part of the response.
+        c = self.conn()
+        c.send(request("GET", target + "&go=1"))
+        r = c.read_head()
+        self.assertEqual(r.status, 200, r.raw_head)
+        self.assertEqual(r.header("Transfer-Encoding"), "chunked", r.raw_head)
+        c._read_until(b"\r\n")  # the first chunk line
+        self.go()
+        with self.assertRaises(ProtocolError, msg=target):
+            c._read_exact(len(c.buf))  # the rest of the chunk
+            body = c._read_chunked()
+            self.fail("%s ended cleanly (%d more bytes)" % (target, len(body)))
+
+    def test_chunked_stream_killed_is_cut(self):
+        self.assert_read_fails("/stream-chunked?n=200&end=fin")
+
+    def test_chunked_stream_reset_is_cut(self):
+        self.assert_read_fails("/stream-chunked?n=200&end=rst")
+
+    def test_close_delimited_stream_reset_is_cut(self):
+        self.assert_read_fails("/stream-close?n=200&end=rst")
+
+    def test_close_delimited_stream_reset_resets_http10_client(self):
+        # To an HTTP/1.0 client the body is close-delimited too: only a
+        # reset, never a FIN, tells it that the body is incomplete.
+        with socket.create_connection((harness.LOCALHOST, self.hf.port),
+                                      timeout=8) as s:
+            s.sendall(request("GET", "/stream-close?n=200&end=rst&go=1",
+                              version="HTTP/1.0"))
+            got = s.recv(65536)
+            self.assertTrue(got.startswith(b"HTTP/1.0 200 "), got[:100])
+            self.assertNotIn(b"Content-Length", got.partition(b"\r\n\r\n")[0])
+            self.go()
+            with self.assertRaises(ConnectionResetError):
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        self.fail("clean end after %d bytes" % len(got))
+                    got += data
+
+    def test_reset_right_behind_the_data_is_no_clean_end(self):
+        # The reset arrives with the last bytes: libuv reports it as the
+        # end of the stream, which must not end a close-delimited body.
+        for version in ("HTTP/1.1", "HTTP/1.0"):
+            with socket.create_connection((harness.LOCALHOST, self.hf.port),
+                                          timeout=8) as s:
+                s.sendall(request("GET", "/stream-close?n=200&end=rst",
+                                  version=version,
+                                  headers=[("Connection", "close")]))
+                got = b""
+                try:
+                    while True:
+                        data = s.recv(65536)
+                        if not data:
+                            break
+                        got += data
+                except ConnectionResetError:
+                    continue  # cut after the head went out
+                head, _, body = got.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(version.encode() + b" 502 "),
+                                "%s: %r, %d body bytes" % (version, head, len(body)))
+
+    def test_short_stream_cut_before_the_head_went_out_is_502(self):
+        # Under body_buffer_size the head has not gone out: a 502, not a
+        # short 200.
+        c = self.conn()
+        try:
+            r = c.exchange(request("GET", "/stream-chunked?n=2&end=fin"))
+        except ProtocolError:
+            return
+        self.assertEqual(r.status, 502, r)
 
 
 if __name__ == "__main__":
