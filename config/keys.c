@@ -86,7 +86,7 @@ const hf_key_t hf_keys[] = {
      .off = MOFF(body_buffer_size), .def = "64k", .min = 1,
      .max = UINT64_MAX},
     {.scope = HF_SCOPE_MAPPING, .name = "backend_http_version",
-     .kind = HF_K_ENUM, .off = MOFF(backend_http_minor), .def = "1.0",
+     .kind = HF_K_ENUM, .off = MOFF(backend_http_minor), .def = "1.1",
      .choices = http_versions},
     {.scope = HF_SCOPE_MAPPING, .name = "forwarded_for", .kind = HF_K_BOOL,
      .off = MOFF(forwarded_for), .def = "on"},

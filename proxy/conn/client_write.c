@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "client.h"
 #include "exchange.h"
@@ -37,6 +38,19 @@ static char *out_alloc(hf_exchange_t *ex, size_t need)
     return ex->out_buf;
 }
 
+/* Closes the client connection with a reset: SO_LINGER 0 makes the
+ * close() under uv_close send RST. May free the exchange. */
+static void cut(hf_client_t *c)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    uv_os_fd_t fd;
+
+    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    hf_client_close(c);
+}
+
+
 void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
                       const char *body, bool json, bool keep)
 {
@@ -54,8 +68,10 @@ void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
         return;
     if (ex->head_sent) {
         /* Part of a response already went out: all that is left is to
-         * cut the connection so the client sees it incomplete. */
-        hf_client_close(c);
+         * cut the connection so the client sees it incomplete. A reset,
+         * not a FIN: a FIN would end a close-delimited body (an HTTP/1.0
+         * client's) as if it were complete. */
+        cut(c);
         return;
     }
     if (ex->out_buf != NULL)

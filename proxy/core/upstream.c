@@ -10,6 +10,7 @@
 #include "backend_request.h"
 #include "log.h"
 #include "runtime.h"
+#include "status.h"
 
 typedef struct hf_upstream {
     uv_tcp_t tcp;
@@ -105,6 +106,19 @@ static void finish(hf_upstream_t *up, bool backend_closed)
     release_slot(up);
 }
 
+/* The backend answered with a response holdfast refuses to relay. The
+ * client's request was read whole and nothing of the response went out, so
+ * the client connection is in sync: only this request fails, and the
+ * connection stays open for the next (as nginx keeps it after a 502). */
+static void refuse_response(hf_exchange_t *ex, const char *why)
+{
+    hf_log(HF_LOG_INFO, 0, "%s %.*s: 502 (%s)",
+           ex->req.method ? ex->req.method : "-", (int)ex->req.path_len,
+           ex->req.head.buf + ex->req.path_off, why);
+    hf_exchange_respond(ex, 502, why, hf_status_text(502), false,
+                        ex->req.state == HF_REQ_DONE);
+}
+
 static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
                  const char *why)
 {
@@ -115,10 +129,12 @@ static void fail(hf_upstream_t *up, int status, enum hf_backend_error kind,
     hf_log_warn("backend %s: %s", up->addr->addr.text, why);
     ex = detach_and_close(up, false);
     if (ex != NULL) {
-        if (ex->client != NULL)
-            hf_exchange_fail(ex, status, why);
-        else
+        if (ex->client == NULL)
             hf_exchange_release(ex);
+        else if (kind == HF_BERR_INVALID && status == 502)
+            refuse_response(ex, why);
+        else
+            hf_exchange_fail(ex, status, why);
     }
     release_slot(up);
 }
@@ -278,9 +294,34 @@ static bool retried(hf_upstream_t *up, const char *why)
     return true;
 }
 
+/* The socket's pending error. libuv reports a reset that follows a short
+ * read as the end of the stream (it takes the POLLHUP for one without
+ * reading again), so this is what tells a reset from a FIN. */
+static int pending_error(hf_upstream_t *up)
+{
+    uv_os_fd_t fd;
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (uv_fileno((const uv_handle_t *)&up->tcp, &fd) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        return 0;
+    return err;
+}
+
 static void eof(hf_upstream_t *up, hf_response_t *res)
 {
-    int r = hf_response_eof(res);
+    int r, err = pending_error(up);
+
+    /* A reset is never the end of a close-delimited body (nor of any
+     * other): the backend went away, and the client must see a cut. */
+    if (err != 0) {
+        if (!res->head_done && retried(up, uv_strerror(-err)))
+            return;
+        fail(up, 502, HF_BERR_RESET, uv_strerror(-err));
+        return;
+    }
+    r = hf_response_eof(res);
 
     if (r != HF_RES_OK && !res->head_done &&
         retried(up, "closed before answering"))

@@ -990,17 +990,20 @@ class TestCase(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
-    def assertHoldfastError(self, r, status):
+    def assertHoldfastError(self, r, status, closes=True):
         """r is an error response written by holdfast itself: status line
         HTTP/1.1 with the code, text/plain, matching Content-Length, and
-        Connection: close."""
+        Connection: close (keep-alive when closes is False)."""
         self.assertEqual(r.status, status, "expected %d, got %r" % (status, r))
         self.assertEqual(r.version, "HTTP/1.1", r.raw_head)
         ctype = (r.header("Content-Type") or "").lower()
         self.assertTrue(ctype.startswith("text/plain"), r.raw_head)
         self.assertEqual(r.framing, "length", r.raw_head)
         self.assertEqual(int(r.header("Content-Length")), len(r.body))
-        self.assertIn("close", r.connection_tokens(), r.raw_head)
+        if closes:
+            self.assertIn("close", r.connection_tokens(), r.raw_head)
+        else:
+            self.assertNotIn("close", r.connection_tokens(), r.raw_head)
         if status == 503:
             self.assertIsNotNone(r.header("Retry-After"),
                                  "503 without Retry-After: %r" % r.raw_head)

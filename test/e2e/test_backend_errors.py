@@ -3,7 +3,9 @@
 
 - Connect refused: 502; with two addresses, one dead, every request is served.
 - Silent past backend_timeout: 504 in about that time.
-- Malformed response, closed or reset before a complete response: 502.
+- Malformed response, closed or reset before a complete response: 502. A
+  malformed one leaves the client connection open: the next request on it
+  gets its own answer.
 - Closed or silent halfway through the body (the head may already be on its
   way to the client): either a 502/504, or a response that is visibly cut
   short (connection closed before the promised length) - never a response
@@ -35,14 +37,21 @@ class BackendErrorsTest(harness.TestCase):
         hf = self.start_holdfast(backend=be, **settings)
         return hf, be
 
-    def expect_error(self, mode, status, **settings):
+    def expect_error(self, mode, status, keeps=False, **settings):
         hf, be = self.through(mode, **settings)
         c = self.connect(hf.port)
         t0 = time.monotonic()
         r = c.exchange(request("GET", "/x"))
         took = time.monotonic() - t0
-        self.assertHoldfastError(r, status)
-        self.assertTrue(c.closed_within(3))
+        self.assertHoldfastError(r, status, closes=not keeps)
+        if keeps:
+            # In sync: the next request is answered on its own (the same
+            # way, by this backend).
+            r = c.exchange(request("GET", "/y"))
+            self.assertHoldfastError(r, status, closes=False)
+            self.assertEqual(len(be.requests()), 2)
+        else:
+            self.assertTrue(c.closed_within(3))
         # The request did reach the backend (the error came from there).
         self.assertGreaterEqual(len(be.requests()), 1)
         return took
@@ -85,16 +94,16 @@ class BackendErrorsTest(harness.TestCase):
         self.assertLess(took, 3)
 
     def test_malformed_response_gets_502(self):
-        self.expect_error("malformed", 502)
+        self.expect_error("malformed", 502, keeps=True)
 
     def test_bad_status_line_gets_502(self):
-        self.expect_error("bad-status", 502)
+        self.expect_error("bad-status", 502, keeps=True)
 
     def test_bad_content_length_gets_502(self):
-        self.expect_error("bad-length", 502)
+        self.expect_error("bad-length", 502, keeps=True)
 
     def test_differing_content_lengths_get_502(self):
-        self.expect_error("two-lengths", 502)
+        self.expect_error("two-lengths", 502, keeps=True)
 
     def test_closed_without_response_gets_502(self):
         self.expect_error("close", 502)
@@ -197,7 +206,7 @@ class BackendErrorsTest(harness.TestCase):
         })
         for i in range(3):
             r = harness.get(hf.ports["bad"], "/x")
-            self.assertHoldfastError(r, 502)
+            self.assertHoldfastError(r, 502, closes=False)
             r = harness.get(hf.ports["good"], "/hello")
             self.assertEqual(r.status, 200)
         self.assertIsNone(hf.poll(), "holdfast exited")

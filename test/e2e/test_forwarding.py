@@ -29,10 +29,14 @@ class ForwardingTest(harness.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.be = cls.class_process(harness.recording_backend)
+        # HTTP/1.0 to the backend, set, so the rewriting tests see the
+        # request line that differs most from the client's.
         cls.hf = cls.class_process(
-            lambda: harness.Holdfast(backend=cls.be, body_buffer_size="4k"))
+            lambda: harness.Holdfast(backend=cls.be, body_buffer_size="4k",
+                                     backend_http_version="1.0"))
+        # The default: HTTP/1.1.
         cls.hf11 = cls.class_process(
-            lambda: harness.Holdfast(backend=cls.be, backend_http_version="1.1"))
+            lambda: harness.Holdfast(backend=cls.be))
         cls.hf_noxff = cls.class_process(
             lambda: harness.Holdfast(backend=cls.be, forwarded_for=False))
 

@@ -335,7 +335,7 @@ static void check_default_mapping(const hf_mapping_conf_t *m)
     CHECK(m->max_header_size == 16384);
     CHECK(m->max_body_size == 10485760);
     CHECK(m->body_buffer_size == 65536);
-    CHECK(m->backend_http_minor == 0);
+    CHECK(m->backend_http_minor == 1);
     CHECK(m->forwarded_for == true);
     CHECK(m->proxy_protocol == false);
     CHECK(m->health_path == NULL);
@@ -402,7 +402,7 @@ static void test_every_key(void)
         "max_header_size = 64k\n"
         "max_body_size = 0\n"
         "body_buffer_size = 8k\n"
-        "backend_http_version = 1.1\n"
+        "backend_http_version = 1.0\n"
         "forwarded_for = off\n"
         "proxy_protocol = yes\n"
         "health_path = /healthz\n"
@@ -450,7 +450,7 @@ static void test_every_key(void)
     CHECK(m->max_header_size == 65536);
     CHECK(m->max_body_size == 0);
     CHECK(m->body_buffer_size == 8192);
-    CHECK(m->backend_http_minor == 1);
+    CHECK(m->backend_http_minor == 0);
     CHECK(m->forwarded_for == false);
     CHECK(m->proxy_protocol == true);
     CHECK_STR(m->health_path, "/healthz");
