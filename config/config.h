@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -91,6 +92,15 @@ typedef void (*hf_config_error_fn)(void *ud, const char *msg);
  * *out is NULL. */
 int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
                    void *ud);
+
+/* hf_config_load, and also what would fail only once the daemon starts
+ * (holdfast -t): an access log that cannot be opened for append, a
+ * temp_dir that is not a writable directory. Creates and writes nothing. */
+int hf_config_check(const char *path, hf_config_t **out,
+                    hf_config_error_fn err, void *ud);
+
+/* Writes every key with its default, by section, for --help. */
+void hf_config_print_keys(FILE *f);
 
 /* Builds a config of one mapping from --listen and --backend values (backend
  * may be a comma-separated list), every other setting at its default. Errors

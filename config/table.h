@@ -64,9 +64,13 @@ typedef struct hf_build {
     const hf_raw_t *raw;
     hf_sec_state_t *st; /* one per raw section */
     hf_errs_t *errs;
+    bool check_env; /* also check what the file names on this machine */
 } hf_build_t;
 
 /* The cross-field checks, after every key has been applied. */
 void hf_validate(hf_build_t *b);
+
+/* The checks of hf_config_check (env.c): paths the daemon opens at start. */
+void hf_validate_env(hf_build_t *b);
 
 #endif
