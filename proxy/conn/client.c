@@ -185,6 +185,7 @@ void hf_client_accept(hf_mapping_t *m)
         uv_close((uv_handle_t *)&c->tcp, on_client_close);
         return;
     }
+    m->stats.accepted++;
     c->id = (uint32_t)++hf_server.next_conn_id;
     remember_peer(c);
     uv_tcp_nodelay(&c->tcp, 1);

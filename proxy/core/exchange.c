@@ -61,9 +61,14 @@ void hf_exchange_release(hf_exchange_t *ex)
     if (ex->req.state == HF_REQ_DONE || ex->status != 0) {
         if (ex->status == 0)
             ex->status = 499; /* the client left before any answer */
-        hf_stats_request(&m->stats, ex->status);
+        if (!ex->health) {
+            hf_stats_request(&m->stats, ex->status);
+            hf_hist_observe(&m->stats.request_time,
+                            (double)(uv_hrtime() - ex->t_begin) / 1e9);
+        }
         hf_access_log_write(ex);
-        hf_statsd_request(ex);
+        if (!ex->health)
+            hf_statsd_request(ex);
     }
     if (hf_list_linked(&ex->qlink))
         hf_mapping_unqueue(ex);

@@ -50,6 +50,8 @@ typedef struct hf_exchange {
     bool chunked_out;             /* body framed chunked toward the client */
     bool last_sent;               /* the final bytes are queued */
     bool close_after;             /* the connection closes after this */
+    bool health;                  /* the health path's answer: logged, but
+                                     not counted as a request */
     int status;                   /* status sent to the client */
     const char *reason;           /* why holdfast answered itself, if so */
     uint64_t body_sent;           /* bytes of res.body queued to the client */

@@ -366,6 +366,7 @@ static void answer_health(hf_exchange_t *ex)
              "\"in_flight\":%u,\"queue_depth\":%u,\"oldest_queued_ms\":%llu}",
              up > 0 ? "up" : "down", up, m->naddrs, in_flight, m->queued,
              (unsigned long long)oldest_ms);
+    ex->health = true;
     hf_exchange_respond(ex, up > 0 ? 200 : 503, "health", body, true, true);
 }
 

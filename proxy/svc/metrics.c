@@ -95,7 +95,8 @@ void hf_metrics_prometheus(hf_text_t *t)
                        (long long)m->stats.conns[s]);
 
     header(t, "holdfast_requests_total", "counter",
-           "Requests answered, by status code.");
+           "Requests answered, by status code (health_path answers not "
+           "included).");
     EACH_MAPPING(m)
     for (int code = 100; code < 600; code++)
         if (m->stats.requests[code] != 0)
@@ -144,8 +145,23 @@ void hf_metrics_prometheus(hf_text_t *t)
                        m->conf.name, m->stats.rejected[i].reason,
                        (unsigned long long)m->stats.rejected[i].n);
 
+    header(t, "holdfast_request_duration_seconds", "histogram",
+           "Time from the first byte of a request to the end of its "
+           "response (health_path answers not included).");
+    EACH_MAPPING(m)
+    histogram(t, "holdfast_request_duration_seconds", m->conf.name,
+              &m->stats.request_time);
+
+    header(t, "holdfast_connections_accepted_total", "counter",
+           "Client connections accepted.");
+    EACH_MAPPING(m)
+    hf_text_printf(t, "holdfast_connections_accepted_total{mapping=\"%s\"} "
+                      "%llu\n",
+                   m->conf.name, (unsigned long long)m->stats.accepted);
+
     backend_series(t);
     process_series(t);
+    hf_metrics_process(t);
 }
 
 static void backend_series(hf_text_t *t)

@@ -4,7 +4,18 @@
 #ifndef HF_RELOAD_H
 #define HF_RELOAD_H
 
+#include <stdint.h>
+
 #include "config.h"
+
+/* Outcomes of SIGHUP reloads, for /metrics. */
+typedef struct hf_reload_stats {
+    uint64_t ok, failed;
+    double last_ok_unix; /* wall-clock seconds of the last good load,
+                            start-up included (as Prometheus counts it) */
+} hf_reload_stats_t;
+
+extern hf_reload_stats_t hf_reload_stats;
 
 /* Checks that this build can honour cfg, and starts the process-wide
  * services it asks for. Returns 0, or -1 after logging why not. */
