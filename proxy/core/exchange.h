@@ -62,6 +62,7 @@ typedef struct hf_exchange {
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
     hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
+    uint32_t out_body;            /* body bytes of a local answer in out_buf */
     char backend[64];             /* backend address used, for the log */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
 } hf_exchange_t;
