@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #define HF_MAX_BACKENDS 64 /* a request's tried-address set is a 64-bit mask */
+#define HF_HEADER_NAME_MAX 64 /* longest header name a key may give */
 
 enum hf_log_level {
     HF_LOG_ERROR = 0,
@@ -59,6 +60,8 @@ typedef struct hf_mapping_conf {
     char *health_path;  /* NULL when off */
     char *health_check; /* NULL when off */
     uint64_t health_interval_ms;
+    char request_id[HF_HEADER_NAME_MAX + 1]; /* header name; "" when off */
+    bool request_start; /* add X-Request-Start: t=<µs> */
 } hf_mapping_conf_t;
 
 typedef struct hf_global_conf {

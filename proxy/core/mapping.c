@@ -391,6 +391,10 @@ void hf_mapping_submit(hf_exchange_t *ex)
     bool all_down;
 
     ex->t_ready = uv_hrtime();
+    if (m->conf.request_start)
+        ex->t_ready_unix_us = hf_request_id_unix_us();
+    if (m->conf.request_id[0] != '\0')
+        hf_request_id_pick(&ex->req.head, m->conf.request_id, ex->request_id);
     if (is_health_request(ex)) {
         answer_health(ex);
         return;
