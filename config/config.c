@@ -139,11 +139,11 @@ static void assign_sections(hf_build_t *b)
     }
 }
 
-int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
-                   void *ud)
+static int load(const char *path, hf_config_t **out, hf_config_error_fn err,
+                void *ud, bool check_env)
 {
     hf_errs_t errs = {.file = path};
-    hf_build_t b = {.errs = &errs};
+    hf_build_t b = {.errs = &errs, .check_env = check_env};
     hf_raw_t raw;
     size_t nmappings = 0;
     FILE *fp;
@@ -186,6 +186,18 @@ int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
     b.cfg->path = hf_xstrdup(path);
     *out = b.cfg;
     return 0;
+}
+
+int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
+                   void *ud)
+{
+    return load(path, out, err, ud, false);
+}
+
+int hf_config_check(const char *path, hf_config_t **out,
+                    hf_config_error_fn err, void *ud)
+{
+    return load(path, out, err, ud, true);
 }
 
 static void set_arg(hf_errs_t *errs, hf_mapping_conf_t *m, const char *name,

@@ -12,10 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #define HF_MAX_BACKENDS 64 /* a request's tried-address set is a 64-bit mask */
+#define HF_HEADER_NAME_MAX 64 /* longest header name a key may give */
 
 enum hf_log_level {
     HF_LOG_ERROR = 0,
@@ -58,6 +60,8 @@ typedef struct hf_mapping_conf {
     char *health_path;  /* NULL when off */
     char *health_check; /* NULL when off */
     uint64_t health_interval_ms;
+    char request_id[HF_HEADER_NAME_MAX + 1]; /* header name; "" when off */
+    bool request_start; /* add X-Request-Start: t=<µs> */
 } hf_mapping_conf_t;
 
 typedef struct hf_global_conf {
@@ -91,6 +95,15 @@ typedef void (*hf_config_error_fn)(void *ud, const char *msg);
  * *out is NULL. */
 int hf_config_load(const char *path, hf_config_t **out, hf_config_error_fn err,
                    void *ud);
+
+/* hf_config_load, and also what would fail only once the daemon starts
+ * (holdfast -t): an access log that cannot be opened for append, a
+ * temp_dir that is not a writable directory. Creates and writes nothing. */
+int hf_config_check(const char *path, hf_config_t **out,
+                    hf_config_error_fn err, void *ud);
+
+/* Writes every key with its default, by section, for --help. */
+void hf_config_print_keys(FILE *f);
 
 /* Builds a config of one mapping from --listen and --backend values (backend
  * may be a comma-separated list), every other setting at its default. Errors

@@ -101,6 +101,10 @@ const hf_key_t hf_keys[] = {
     {.scope = HF_SCOPE_MAPPING, .name = "health_interval",
      .kind = HF_K_DURATION, .off = MOFF(health_interval_ms), .def = "5s",
      .min = 1, .max = MAX_MS},
+    {.scope = HF_SCOPE_MAPPING, .name = "request_id", .kind = HF_K_HEADER,
+     .off = MOFF(request_id), .def = "off"},
+    {.scope = HF_SCOPE_MAPPING, .name = "request_start", .kind = HF_K_BOOL,
+     .off = MOFF(request_start), .def = "off"},
 };
 /* clang-format on */
 

@@ -1,6 +1,7 @@
 /* Storing a value into the field a row of the key table points at, one
  * function per kind of value, with the message a person reads when the value
  * is wrong. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -257,6 +258,53 @@ out:
     return rc;
 }
 
+/* Fields holdfast writes or frames itself: naming one would let the id
+ * replace them. */
+static const char *const reserved_headers[] = {
+    "host", "content-length", "transfer-encoding", "connection",
+    "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "expect",
+    "x-forwarded-for", "x-request-start", NULL,
+};
+
+static int set_header(void *field, const char *value, char *msg, size_t size)
+{
+    char buf[HF_HEADER_NAME_MAX + 1], q[QUOTE_MAX];
+    int n = hf_trim_copy(value, buf, sizeof(buf));
+
+    if (n == -2) {
+        snprintf(msg, size, "header name longer than %d bytes",
+                 HF_HEADER_NAME_MAX);
+        return -1;
+    }
+    if (n < 0) {
+        snprintf(msg, size, "missing value");
+        return -1;
+    }
+    if (strcasecmp(buf, "off") == 0) {
+        memset(field, 0, HF_HEADER_NAME_MAX + 1);
+        return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        /* RFC 9110 tchar */
+        if (!isalnum((unsigned char)buf[i]) &&
+            strchr("!#$%&'*+-.^_`|~", buf[i]) == NULL) {
+            snprintf(msg, size, "'%s' is neither off nor a header name",
+                     hf_quote(value, q, sizeof(q)));
+            return -1;
+        }
+    }
+    for (int i = 0; reserved_headers[i]; i++) {
+        if (strcasecmp(buf, reserved_headers[i]) == 0) {
+            snprintf(msg, size, "'%s' is a header holdfast writes itself",
+                     buf);
+            return -1;
+        }
+    }
+    memset(field, 0, HF_HEADER_NAME_MAX + 1);
+    memcpy(field, buf, (size_t)n);
+    return 0;
+}
+
 int hf_key_set(const hf_key_t *k, void *base, const char *value, char *msg,
                size_t msgsize)
 {
@@ -287,6 +335,8 @@ int hf_key_set(const hf_key_t *k, void *base, const char *value, char *msg,
         return set_addr(k, base, value, msg, msgsize);
     case HF_K_ADDR_LIST:
         return set_addr_list(k, base, value, msg, msgsize);
+    case HF_K_HEADER:
+        return set_header(field, value, msg, msgsize);
     }
     snprintf(msg, msgsize, "unknown kind of value");
     return -1;

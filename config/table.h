@@ -20,6 +20,7 @@ enum hf_kind {
     HF_K_ADDR,     /* hf_addr_t */
     HF_K_OPT_ADDR, /* hf_addr_t, and a bool at off2; "off" clears the bool */
     HF_K_ADDR_LIST, /* hf_addr_t *, owned, and its size_t count at off2 */
+    HF_K_HEADER,    /* char[HF_HEADER_NAME_MAX + 1]: a header name, "off" "" */
 };
 
 #define HF_F_OFF_NULL 0x1u /* HF_K_STRING: "off" stores NULL */
@@ -64,9 +65,13 @@ typedef struct hf_build {
     const hf_raw_t *raw;
     hf_sec_state_t *st; /* one per raw section */
     hf_errs_t *errs;
+    bool check_env; /* also check what the file names on this machine */
 } hf_build_t;
 
 /* The cross-field checks, after every key has been applied. */
 void hf_validate(hf_build_t *b);
+
+/* The checks of hf_config_check (env.c): paths the daemon opens at start. */
+void hf_validate_env(hf_build_t *b);
 
 #endif

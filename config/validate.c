@@ -148,6 +148,8 @@ void hf_validate(hf_build_t *b)
     check_sections(b);
     check_listeners(b);
     check_admin(b);
+    if (b->check_env)
+        hf_validate_env(b);
     if (b->cfg->nmappings == 0)
         hf_errs_add(b->errs, HF_LINE_END, NULL,
                     "no mapping: add a section with listen and backend");

@@ -37,12 +37,15 @@ Try, in another terminal:
   curl http://127.0.0.1:8080/            # through holdfast
   curl http://127.0.0.1:8080/healthz     # answered by holdfast itself
 
-  # The problem: ONE idle connection to the app blocks everyone (10 s here)
-  python3 -c 'import socket,time; s=socket.create_connection(("127.0.0.1",8000)); time.sleep(10)' &
-  curl -m 5 http://127.0.0.1:8000/       # hangs until the idle connection goes
+  # 1. The problem: ONE idle connection straight to the app, as a load
+  #    balancer pre-opens them, and the app answers nobody. Hold it 5 s:
+  python3 -c 'import socket,time; s=socket.create_connection(("127.0.0.1",8000)); time.sleep(5)' &
+  curl -m 3 http://127.0.0.1:8000/       # times out: the app is stuck on it
+  wait                                   # until that idle connection is gone
 
-  # holdfast holds idle connections itself: 20 of them, and it still answers
-  python3 -c 'import socket,time; s=[socket.create_connection(("127.0.0.1",8080)) for _ in range(20)]; time.sleep(10)' &
+  # 2. The fix: the idle connections go to holdfast, which holds them
+  #    itself. Hold 20 of them for 30 s, and holdfast still answers at once:
+  python3 -c 'import socket,time; s=[socket.create_connection(("127.0.0.1",8080)) for _ in range(20)]; time.sleep(30)' &
   curl http://127.0.0.1:8080/
 
 Ctrl-C stops both.

@@ -21,7 +21,20 @@ static void usage(FILE *f)
             "                                     one mapping, other settings default\n"
             "       holdfast                      listen on " DEFAULT_LISTEN
             ", backend " DEFAULT_BACKEND "\n"
-            "       holdfast --version | -h | --help\n");
+            "       holdfast -V | --version       print the version\n"
+            "       holdfast -h | --help\n");
+}
+
+/* --help: the usage, then every configuration key with its default; the
+ * man page says what each one means. */
+static void help(void)
+{
+    usage(stdout);
+    printf("\nconfiguration keys and their defaults (meaning of each: "
+           "man holdfast, holdfast(1)):\n");
+    hf_config_print_keys(stdout);
+    printf("\nsignals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the "
+           "file, SIGUSR1 reopens the access log\n");
 }
 
 static void print_error(void *ud, const char *msg)
@@ -46,14 +59,15 @@ int main(int argc, char **argv)
     hf_config_t *cfg = NULL;
     int opt, errors;
 
-    while ((opt = getopt_long(argc, argv, "c:th", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:tvVh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': path = optarg; break;
         case 't': test = true; break;
         case 'l': listen = optarg; break;
         case 'b': backend = optarg; break;
+        case 'v':
         case 'V': printf("holdfast %s\n", HF_VERSION); return 0;
-        case 'h': usage(stdout); return 0;
+        case 'h': help(); return 0;
         default: usage(stderr); return 2;
         }
     }
@@ -78,7 +92,9 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (path != NULL)
+    if (path != NULL && test)
+        errors = hf_config_check(path, &cfg, print_error, NULL);
+    else if (path != NULL)
         errors = hf_config_load(path, &cfg, print_error, NULL);
     else if (listen != NULL)
         errors = hf_config_from_args(listen, backend, &cfg, print_error, NULL);

@@ -40,6 +40,8 @@ typedef struct hf_stats {
     uint64_t requests[600];           /* by status code */
     hf_histogram_t queue_wait;
     hf_histogram_t backend_time;
+    hf_histogram_t request_time; /* first request byte to response done */
+    uint64_t accepted;           /* client connections accepted */
     uint64_t backend_errors[HF_BERR_N];
     uint64_t retries;     /* idempotent requests sent again */
     struct {

@@ -122,6 +122,7 @@ void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
         return;
     }
     c->id = (uint32_t)++hf_rt.next_conn_id;
+    m->stats.accepted++;
     remember_peer(c);
     uv_tcp_nodelay(&c->tcp, 1);
     hf_client_timer_start(c, HF_TMO_IDLE);

@@ -16,6 +16,7 @@
 #include "health_path.h"
 #include "mapping.h"
 #include "proxy_protocol.h"
+#include "request_id.h"
 #include "status.h"
 
 static const char continue_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -53,6 +54,11 @@ static void request_complete(hf_client_t *c)
     hf_client_timer_stop(c);
     hf_client_set_state(c, HF_CLIENT_QUEUED);
     c->ex->t_ready = uv_hrtime();
+    if (c->mapping->conf.request_start)
+        c->ex->t_ready_unix_us = hf_request_id_unix_us();
+    if (c->mapping->conf.request_id[0] != '\0')
+        hf_request_id_pick(&c->ex->req.head, c->mapping->conf.request_id,
+                           c->ex->request_id);
     if (hf_health_path_match(c->ex))
         hf_health_path_answer(c->ex);
     else

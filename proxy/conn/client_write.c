@@ -96,6 +96,7 @@ void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
                  close ? "close" : "keep-alive",
                  ex->req.is_head ? "" : body, ex->req.is_head ? "" : "\n");
     ex->out_len = (uint32_t)n;
+    ex->out_body = ex->req.is_head ? 0 : (uint32_t)blen;
     if (ex->req.state != HF_REQ_DONE)
         hf_stats_reject(&ex->mapping->stats, reason);
     hf_client_set_state(c, HF_CLIENT_WRITING);
@@ -265,6 +266,7 @@ static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
 
     if (ex->local) {
         bufs[n++] = uv_buf_init(ex->out_buf, ex->out_len);
+        ex->body_sent = ex->out_body; /* the access log's body size */
         ex->head_sent = true;
         ex->last_sent = true;
         return n;

@@ -41,5 +41,6 @@ void hf_health_path_answer(hf_exchange_t *ex)
              "\"in_flight\":%u,\"queue_depth\":%u,\"oldest_queued_ms\":%llu}",
              up > 0 ? "up" : "down", up, m->pool.naddrs, in_flight, m->queued,
              (unsigned long long)oldest_ms);
+    ex->health = true;
     hf_client_answer(ex, up > 0 ? 200 : 503, "health", body, true, true);
 }

@@ -17,6 +17,7 @@
 
 #include "list.h"
 #include "request.h"
+#include "request_id.h"
 #include "response.h"
 #include "turn.h"
 
@@ -43,6 +44,8 @@ typedef struct hf_exchange {
     uint64_t t_ready;             /* request complete */
     uint64_t t_sent;              /* left the queue for a backend */
     uint64_t t_backend_done;      /* response complete, or failed */
+    uint64_t t_ready_unix_us;     /* request complete, wall clock, when
+                                     request_start is on */
 
     /* The client side of the response. */
     uv_write_t wreq;
@@ -52,6 +55,8 @@ typedef struct hf_exchange {
     bool chunked_out;             /* body framed chunked toward the client */
     bool last_sent;               /* the final bytes are queued */
     bool close_after;             /* the connection closes after this */
+    bool health;                  /* the health path's answer: logged, but
+                                     not counted as a request */
     int status;                   /* status sent to the client */
     const char *reason;           /* why holdfast answered itself, if so */
     uint64_t body_sent;           /* bytes of res.body queued to the client */
@@ -59,11 +64,13 @@ typedef struct hf_exchange {
     char *out_buf;                /* the head (or whole local answer) */
     hf_block_t *out_blk;          /* the block behind out_buf, if one */
     uint32_t out_len;
+    uint32_t out_body;            /* body bytes of a local answer in out_buf */
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
     hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
     char backend[64];             /* backend address used, for the log */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
+    char request_id[HF_REQUEST_ID_MAX + 1]; /* "" unless request_id is on */
 } hf_exchange_t;
 
 /* What happens to an exchange that the layers above act on, registered

@@ -400,7 +400,8 @@ static void connected(hf_upstream_t *up)
     if (ex->req.body.fd >= 0)
         uv_tcp_nodelay(&up->tcp, 1);
     if (hf_backend_request_build(ex, conf->backend_http_minor,
-                                 conf->forwarded_for, &up->head) != 0 ||
+                                 conf->forwarded_for, conf->request_id,
+                                 &up->head) != 0 ||
         hf_response_init(&ex->res, ex->req.is_head,
                          conf->body_buffer_size) != 0) {
         fail(up, 503, HF_BERR_INVALID, "out of memory");

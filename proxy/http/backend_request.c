@@ -47,6 +47,14 @@ static bool xff_lookalike(const hf_head_t *h, const hf_field_t *f)
     return true;
 }
 
+static bool named(const hf_head_t *h, const hf_field_t *f, const char *name)
+{
+    size_t len = strlen(name);
+
+    return f->name_len == len &&
+           strncasecmp(h->buf + f->name_off, name, len) == 0;
+}
+
 static bool dropped(const hf_head_t *h, const hf_field_t *f,
                     bool replace_host, bool forwarded_for)
 {
@@ -60,14 +68,38 @@ static bool dropped(const hf_head_t *h, const hf_field_t *f,
     return hf_field_named_by_connection(h, f);
 }
 
+/* The fields holdfast vouches for: the request id and the moment the
+ * request was complete. A client's own copies were dropped. */
+static char *put_own_fields(char *w, const hf_exchange_t *ex,
+                            const char *id_name)
+{
+    if (ex->request_id[0] != '\0') {
+        w = hf_put_str(w, id_name);
+        w = put(w, ": ", 2);
+        w = hf_put_str(w, ex->request_id);
+        w = put(w, "\r\n", 2);
+    }
+    if (ex->t_ready_unix_us != 0) {
+        w = hf_put_str(w, "X-Request-Start: t=");
+        w = hf_put_u64(w, ex->t_ready_unix_us);
+        w = put(w, "\r\n", 2);
+    }
+    return w;
+}
+
 int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
-                             bool forwarded_for, hf_outbuf_t *out)
+                             bool forwarded_for, const char *id_name,
+                             hf_outbuf_t *out)
 {
     const hf_request_t *r = &ex->req;
     const hf_head_t *h = &r->head;
     bool replace_host = r->host_len > 0;
+    bool own_id = ex->request_id[0] != '\0' && id_name != NULL &&
+                  id_name[0] != '\0';
     size_t cap = strlen(r->method) + r->path_len + r->host_len +
-                 strlen(ex->peer) + strlen(ex->backend) + 160;
+                 strlen(ex->peer) + strlen(ex->backend) + 160 +
+                 (own_id ? strlen(id_name) + strlen(ex->request_id) + 4 : 0) +
+                 (ex->t_ready_unix_us != 0 ? 44 : 0);
     char *w;
 
     for (uint32_t i = 0; i < h->nfields; i++)
@@ -94,9 +126,13 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
     }
     for (uint32_t i = 0; i < h->nfields; i++) {
         const hf_field_t *f = &h->fields[i];
-        if (!dropped(h, f, replace_host, forwarded_for))
-            w = put_field(w, h, f);
+        if (dropped(h, f, replace_host, forwarded_for) ||
+            (own_id && named(h, f, id_name)) ||
+            (ex->t_ready_unix_us != 0 && named(h, f, "x-request-start")))
+            continue;
+        w = put_field(w, h, f);
     }
+    w = put_own_fields(w, ex, own_id ? id_name : NULL);
     if (forwarded_for) {
         /* Several X-Forwarded-For fields are one list (RFC 9110 §5.3). */
         w = put(w, "X-Forwarded-For: ", 17);

@@ -15,10 +15,12 @@ typedef struct hf_outbuf {
     hf_block_t *blk; /* the block behind buf, or NULL when malloc'd */
 } hf_outbuf_t;
 
-/* Writes the request line and head for ex into out. Returns 0, or -1 when
- * out of memory. */
+/* Writes the request line and head for ex into out, with ex's request id
+ * in a field named id_name (when both are set) and X-Request-Start (when
+ * ex->t_ready_unix_us is). Returns 0, or -1 when out of memory. */
 int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
-                             bool forwarded_for, hf_outbuf_t *out);
+                             bool forwarded_for, const char *id_name,
+                             hf_outbuf_t *out);
 
 void hf_outbuf_free(hf_outbuf_t *out);
 

@@ -203,7 +203,9 @@ int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr)
         return 0;
     uv_tcp_init(loop, &listener);
     listening = true;
-    err = uv_tcp_bind(&listener, (const struct sockaddr *)&addr->sa, 0);
+    /* IPv6 only, like the mappings' listeners (mapping.c). */
+    err = uv_tcp_bind(&listener, (const struct sockaddr *)&addr->sa,
+                      addr->sa.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&listener, 64, on_connection);
     if (err != 0) {

@@ -39,8 +39,12 @@ int hf_listener_open(hf_mapping_t *m)
     m->listener.data = m;
     m->listening = true;
     hf_mapping_ref(m);
+    /* IPv6 only, as nginx does: [::]:P and 0.0.0.0:P can then both be
+     * listened on instead of the second failing with EADDRINUSE. */
     err = uv_tcp_bind(&m->listener, (const struct sockaddr *)&m->conf.listen.sa,
-                      0);
+                      m->conf.listen.sa.ss_family == AF_INET6
+                          ? UV_TCP_IPV6ONLY
+                          : 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&m->listener, LISTEN_BACKLOG,
                         on_listener_connection);

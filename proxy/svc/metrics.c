@@ -9,45 +9,6 @@
 #include "runtime.h"
 #include "server.h"
 
-void hf_text_printf(hf_text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (t->failed)
-        return;
-    for (;;) {
-        size_t room = t->cap - t->len;
-        va_start(ap, fmt);
-        n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = 1;
-            return;
-        }
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = t->cap ? t->cap * 2 : 8192;
-        while (cap - t->len <= (size_t)n)
-            cap *= 2;
-        char *nb = realloc(t->buf, cap);
-        if (nb == NULL) {
-            t->failed = 1;
-            return;
-        }
-        t->buf = nb;
-        t->cap = cap;
-    }
-}
-
-void hf_text_free(hf_text_t *t)
-{
-    free(t->buf);
-    t->buf = NULL;
-    t->len = t->cap = 0;
-}
 
 #define EACH_MAPPING(m)                                                        \
     for (hf_list_t *n_ = hf_server.mappings.next;                              \
@@ -96,7 +57,8 @@ void hf_metrics_prometheus(hf_text_t *t)
                        (long long)m->stats.conns[s]);
 
     header(t, "holdfast_requests_total", "counter",
-           "Requests answered, by status code.");
+           "Requests answered, by status code (health_path answers not "
+           "included).");
     EACH_MAPPING(m)
     for (int code = 100; code < 600; code++)
         if (m->stats.requests[code] != 0)
@@ -152,8 +114,23 @@ void hf_metrics_prometheus(hf_text_t *t)
                        m->conf.name, m->stats.rejected[i].reason,
                        (unsigned long long)m->stats.rejected[i].n);
 
+    header(t, "holdfast_request_duration_seconds", "histogram",
+           "Time from the first byte of a request to the end of its "
+           "response (health_path answers not included).");
+    EACH_MAPPING(m)
+    histogram(t, "holdfast_request_duration_seconds", m->conf.name,
+              &m->stats.request_time);
+
+    header(t, "holdfast_connections_accepted_total", "counter",
+           "Client connections accepted.");
+    EACH_MAPPING(m)
+    hf_text_printf(t, "holdfast_connections_accepted_total{mapping=\"%s\"} "
+                      "%llu\n",
+                   m->conf.name, (unsigned long long)m->stats.accepted);
+
     backend_series(t);
     process_series(t);
+    hf_metrics_process(t);
 }
 
 static void backend_series(hf_text_t *t)

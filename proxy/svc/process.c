@@ -7,6 +7,7 @@
 #include "server.h"
 
 hf_server_t hf_server;
+hf_reload_stats_t hf_reload_stats;
 
 /* Descriptors beyond the clients: listeners, upstreams, temp files, the
  * admin listener, logs, and slack for the standard ones. */

@@ -1,6 +1,7 @@
 #include "reload.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "access_log.h"
 #include "admin.h"
@@ -26,7 +27,19 @@ static int apply_services(const hf_config_t *cfg)
                                                    : NULL);
 }
 
-int hf_services_start(const hf_config_t *cfg) { return apply_services(cfg); }
+static double unix_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hf_services_start(const hf_config_t *cfg)
+{
+    hf_reload_stats.last_ok_unix = unix_now();
+    return apply_services(cfg);
+}
 
 void hf_services_stop(void)
 {
@@ -115,6 +128,7 @@ void hf_reload(const char *path)
     if (errors != 0) {
         hf_log_error("reload: %d error%s in %s: running configuration kept",
                      errors, errors == 1 ? "" : "s", path);
+        hf_reload_stats.failed++;
         return;
     }
     hf_server_apply_globals(cfg);
@@ -126,5 +140,7 @@ void hf_reload(const char *path)
     apply_mappings(cfg);
     hf_config_free(hf_server.cfg);
     hf_server.cfg = cfg;
+    hf_reload_stats.ok++;
+    hf_reload_stats.last_ok_unix = unix_now();
     hf_log_info("reloaded %s", path);
 }

@@ -4,11 +4,15 @@
 #ifndef HF_RELOAD_H
 #define HF_RELOAD_H
 
+#include <stdint.h>
+
 #include "config.h"
+
 
 /* Starts the process-wide services cfg asks for: the admin listener and
  * statsd. Returns 0, or -1 after logging why not. */
 int hf_services_start(const hf_config_t *cfg);
+
 
 /* Stops those services and every health probe in flight (shutdown). */
 void hf_services_stop(void);

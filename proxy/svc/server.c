@@ -94,9 +94,17 @@ static void on_conn_closed(void)
 /* The exchange is done with: count and log it. */
 static void on_exchange_finished(hf_exchange_t *ex)
 {
-    hf_stats_request(&ex->mapping->stats, ex->status);
+    hf_mapping_t *m = ex->mapping;
+
+    /* health_path answers are logged but not counted as requests. */
+    if (!ex->health) {
+        hf_stats_request(&m->stats, ex->status);
+        hf_hist_observe(&m->stats.request_time,
+                        (double)(uv_hrtime() - ex->t_begin) / 1e9);
+    }
     hf_access_log_write(ex);
-    hf_statsd_request(ex);
+    if (!ex->health)
+        hf_statsd_request(ex);
 }
 
 static void on_backend_error(hf_mapping_t *m, enum hf_backend_error kind)

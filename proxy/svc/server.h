@@ -24,6 +24,16 @@ typedef struct hf_server {
 
 extern hf_server_t hf_server;
 
+/* process.c: outcomes of SIGHUP reloads (reload.c counts), for /metrics. */
+typedef struct hf_reload_stats {
+    uint64_t ok, failed;
+    double last_ok_unix; /* wall-clock seconds of the last good load,
+                            start-up included (as Prometheus counts it) */
+} hf_reload_stats_t;
+
+extern hf_reload_stats_t hf_reload_stats;
+
+
 /* Runs the proxy with cfg (taken) until shutdown. Returns the exit status. */
 int hf_server_run(hf_config_t *cfg, const char *cfg_path);
 

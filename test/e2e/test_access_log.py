@@ -69,6 +69,40 @@ class AccessLogTest(harness.TestCase):
                           [int(v) for v in mine[0].values()
                            if isinstance(v, str) and v.isdigit()], mine[0])
 
+    def test_own_answers_log_their_body_size(self):
+        # The health answer, an error, and the same health answer to HEAD
+        # (no body): each logs the body bytes that went out.
+        for fmt in ("text", "json"):
+            with self.subTest(format=fmt):
+                hf = self.start_holdfast(backend=self.be, health_path="/healthz",
+                                         global_conf={"access_log_format": fmt})
+                health = harness.get(hf.port, "/healthz?size")
+                self.assertEqual(health.status, 200)
+                c = self.connect(hf.port)
+                c.send(b"GET /bad?size HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n")
+                bad = c.read_response()
+                self.assertEqual(bad.status, 400)
+                head = harness.get(hf.port, "/healthz?head", method="HEAD")
+                self.assertEqual(head.status, 200)
+                want = {"/healthz?size": (200, len(health.body)),
+                        "/bad?size": (400, len(bad.body)),
+                        "/healthz?head": (200, 0)}
+                self.assertGreater(len(health.body), 0)
+                self.assertGreater(len(bad.body), 0)
+                lines = harness.wait_until(
+                    lambda: len(hf.access_log()) >= 3 and hf.access_log(),
+                    what="three access-log lines")
+                got = {}
+                for line in lines:
+                    if fmt == "json":
+                        d = json.loads(line)
+                        got[d["target"]] = (d["status"], d["body_bytes"])
+                    else:
+                        target = line.split('"')[1].split(" ")[1]
+                        status, size = line.split('"')[2].split()[:2]
+                        got[target] = (int(status), int(size))
+                self.assertEqual(got, want, "\n".join(lines))
+
     def test_access_log_off(self):
         hf = self.start_holdfast(backend=self.be, global_conf={"access_log": "off"})
         self.assertEqual(harness.get(hf.port, "/hello?quiet").status, 200)

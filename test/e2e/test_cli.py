@@ -13,11 +13,68 @@ import socket
 import subprocess
 import sys
 import tempfile
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 RUN_TIMEOUT = 10
+
+EVERY_KEY = (
+    "log_level", "access_log", "access_log_format", "admin", "max_clients",
+    "shutdown_timeout", "temp_dir", "statsd", "max_spill", "listen", "backend",
+    "backend_max_conns", "queue_size", "queue_timeout", "client_idle_timeout",
+    "client_header_timeout", "client_body_timeout", "backend_connect_timeout",
+    "backend_timeout", "max_header_size", "max_body_size", "body_buffer_size",
+    "backend_http_version", "forwarded_for", "proxy_protocol", "health_path",
+    "health_check", "health_interval", "request_id", "request_start")
+
+
+def _have_ipv6():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+HAVE_IPV6 = _have_ipv6()
+
+
+def dual_stack_free_port():
+    """A port free on both 127.0.0.1 and [::1] right now."""
+    for _ in range(50):
+        port = harness.free_port()
+        try:
+            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind(("::", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no port free on both IPv4 and IPv6")
+
+
+def connects_v6(port):
+    try:
+        with socket.create_connection(("::1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def get_v6(port, target):
+    """Status of one GET over [::1]."""
+    with socket.create_connection(("::1", port), timeout=harness.IO_TIMEOUT) as s:
+        s.sendall(harness.request(target=target, headers=[("Connection", "close")]))
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return int(data.split(b" ", 2)[1])
 
 
 class CliTest(harness.TestCase):
@@ -192,6 +249,115 @@ class CliTest(harness.TestCase):
         harness.wait_for_port(port, proc=hf, what="holdfast")
         r = harness.get(port, "/hello")
         self.assertEqual(r.status, 200)
+        self.assertEqual(hf.stop(signal.SIGTERM, 5), 0)
+
+    def test_short_version_flags(self):
+        for flag in ("-V", "-v"):
+            status, out, err = self.run_hf(flag)
+            self.assertEqual(status, 0, flag + ": " + out + err)
+            self.assertRegex(out, r"^holdfast \d+\.\d+\.\d+\n$", flag)
+
+    def test_help_lists_every_key_and_the_man_page(self):
+        status, out, err = self.run_hf("--help")
+        self.assertEqual(status, 0, out + err)
+        for key in EVERY_KEY:
+            self.assertRegex(out, r"(?m)^  %s\s" % key, "--help does not list " + key)
+        self.assertIn("holdfast(1)", out)
+        # And the man page documents every one of them.
+        with open(os.path.join(harness.ROOT, "proxy", "holdfast.1")) as f:
+            man = f.read().replace("\\-", "-").replace("\\_", "_")
+        for key in EVERY_KEY:
+            self.assertIn(key, man, "holdfast.1 does not document " + key)
+
+    def check_fails(self, text, line, key, why):
+        """`holdfast -t` on text fails with FILE:LINE: KEY: ...why..."""
+        path = self.write("check.ini", text)
+        status, out, err = self.run_hf("-t", "-c", path)
+        self.assertEqual(status, 1, out + err)
+        self.assertRegex(err, r"(?m)^%s:%d: %s: .*%s" % (re.escape(path), line, key, why),
+                         err)
+        return err
+
+    def mapping(self):
+        return "[app]\nlisten = 127.0.0.1:%d\nbackend = 8000\n" % harness.free_port()
+
+    def test_check_access_log_in_missing_directory(self):
+        missing = os.path.join(self.dir, "no-such-dir", "access.log")
+        self.check_fails("[global]\nlog_level = info\naccess_log = %s\n" % missing
+                         + self.mapping(), 3, "access_log", "no-such-dir")
+        self.assertFalse(os.path.exists(os.path.dirname(missing)))
+        # The same file starts nothing either: holdfast exits 1 naming it.
+        path = self.write("start.ini", "[global]\naccess_log = %s\n" % missing
+                          + self.mapping())
+        status, out, err = self.run_hf("-c", path)
+        self.assertEqual(status, 1, out + err)
+        self.assertIn(missing, err)
+
+    def test_check_access_log_that_is_a_directory(self):
+        self.check_fails("[global]\naccess_log = %s\n" % self.dir + self.mapping(),
+                         2, "access_log", "cannot open")
+
+    def test_check_access_log_not_created(self):
+        # A log that does not exist yet in a writable directory is fine, and
+        # -t does not create it.
+        log = os.path.join(self.dir, "new.log")
+        path = self.write("ok.ini", "[global]\naccess_log = %s\n" % log + self.mapping())
+        status, out, err = self.run_hf("-t", "-c", path)
+        self.assertEqual(status, 0, out + err)
+        self.assertFalse(os.path.exists(log), "-t created the access log")
+
+    def test_check_temp_dir(self):
+        missing = os.path.join(self.dir, "nope")
+        self.check_fails("[global]\ntemp_dir = %s\n" % missing + self.mapping(),
+                         2, "temp_dir", "No such file")
+        afile = self.write("plain-file", "x\n")
+        self.check_fails("[global]\n\ntemp_dir = %s\n" % afile + self.mapping(),
+                         3, "temp_dir", "not a directory")
+
+    @unittest.skipIf(os.geteuid() == 0, "root writes into any directory")
+    def test_check_temp_dir_not_writable(self):
+        ro = os.path.join(self.dir, "ro")
+        os.mkdir(ro, 0o555)
+        self.check_fails("[global]\ntemp_dir = %s\n" % ro + self.mapping(),
+                         2, "temp_dir", "not writable")
+
+    def test_check_two_ipv6_wildcards_on_one_port(self):
+        port = harness.free_port()
+        self.check_fails("[a]\nlisten = [::]:%d\nbackend = 8000\n"
+                         "[b]\nlisten = [::]:%d\nbackend = 8001\n" % (port, port),
+                         5, "listen", r"\[a\]")
+
+    def test_check_admin_on_a_mapping_address(self):
+        port = harness.free_port()
+        self.check_fails("[global]\nadmin = [::]:%d\n"
+                         "[a]\nlisten = [::]:%d\nbackend = 8000\n" % (port, port),
+                         2, "admin", r"\[a\]")
+
+    def test_check_ipv4_and_ipv6_wildcards_side_by_side(self):
+        port = harness.free_port()
+        path = self.write("dual.ini", "[v4]\nlisten = 0.0.0.0:%d\nbackend = 8000\n"
+                          "[v6]\nlisten = [::]:%d\nbackend = 8001\n" % (port, port))
+        status, out, err = self.run_hf("-t", "-c", path)
+        self.assertEqual(status, 0, out + err)
+
+    @unittest.skipUnless(HAVE_IPV6, "no IPv6 on this machine")
+    def test_ipv4_and_ipv6_wildcards_listen_side_by_side(self):
+        be4 = self.start_backend()
+        be6 = self.start_backend()
+        port = dual_stack_free_port()
+        path = self.write("dual.ini", "[global]\naccess_log = off\n"
+                          "[v4]\nlisten = 0.0.0.0:%d\nbackend = %s\n"
+                          "[v6]\nlisten = [::]:%d\nbackend = %s\n"
+                          % (port, be4.addr, port, be6.addr))
+        hf = self.spawn("-c", path)
+        harness.wait_for_port(port, proc=hf, what="holdfast")
+        harness.wait_until(lambda: connects_v6(port) or hf.poll() is not None,
+                           what="[::1]:%d accepting" % port)
+        self.assertIsNone(hf.poll(), hf.describe())
+        self.assertEqual(harness.get(port, "/hello?v4").status, 200)
+        self.assertEqual(get_v6(port, "/hello?v6"), 200)
+        self.assertEqual([r["target"] for r in be4.requests()], ["/hello?v4"])
+        self.assertEqual([r["target"] for r in be6.requests()], ["/hello?v6"])
         self.assertEqual(hf.stop(signal.SIGTERM, 5), 0)
 
 

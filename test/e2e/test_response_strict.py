@@ -179,10 +179,11 @@ class ResponseStrictTest(harness.TestCase):
         r = c.read_head()
         self.assertEqual(r.status, 200, r.raw_head)
         self.assertEqual(r.header("Transfer-Encoding"), "chunked", r.raw_head)
-        c._read_until(b"\r\n")  # the first chunk line
+        line = c._read_until(b"\r\n")  # the first chunk line
+        size = int(line.split(b";")[0], 16)
         self.go()
         with self.assertRaises(ProtocolError, msg=target):
-            c._read_exact(len(c.buf))  # the rest of the chunk
+            c._read_exact(size + 2)  # the rest of the first chunk
             body = c._read_chunked()
             self.fail("%s ended cleanly (%d more bytes)" % (target, len(body)))
 

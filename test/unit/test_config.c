@@ -341,6 +341,8 @@ static void check_default_mapping(const hf_mapping_conf_t *m)
     CHECK(m->health_path == NULL);
     CHECK(m->health_check == NULL);
     CHECK(m->health_interval_ms == 5000);
+    CHECK(m->request_id[0] == '\0');
+    CHECK(m->request_start == false);
 }
 
 static void check_default_global(const hf_global_conf_t *g)
@@ -496,6 +498,57 @@ static void test_special_values(void)
 
 /* Line numbers stay right after comments, blank lines, continued values, a
  * byte order mark and CRLF line ends; errors come out in line order. */
+static void test_request_keys(void)
+{
+    static const char *const good[][2] = {
+        {"X-Request-Id", "X-Request-Id"},
+        {"  x_req.id~1 ", "x_req.id~1"},
+        {"OFF", ""},
+        {"1234567890123456789012345678901234567890123456789012345678901234",
+         "1234567890123456789012345678901234567890123456789012345678901234"},
+    };
+    char ini[512];
+
+    for (size_t i = 0; i < NELEMS(good); i++) {
+        hf_config_t *cfg;
+        snprintf(ini, sizeof(ini),
+                 "[a]\nlisten = 1\nbackend = 2\nrequest_id = %s\n"
+                 "request_start = on\n",
+                 good[i][0]);
+        cfg = expect_ok(ini);
+        if (cfg == NULL)
+            continue;
+        CHECK_STR(cfg->mappings[0].request_id, good[i][1]);
+        CHECK(cfg->mappings[0].request_start);
+        hf_config_free(cfg);
+    }
+    expect_errors("[a]\nlisten = 1\nbackend = 2\nrequest_id = X Id\n",
+                  (const char *const[]){
+                      ":4: request_id: 'X Id' is neither off nor a header "
+                      "name",
+                      NULL});
+    expect_errors("[a]\nlisten = 1\nbackend = 2\nrequest_id = "
+                  "Content-Length\nrequest_start = sometimes\n",
+                  (const char *const[]){
+                      ":4: request_id: 'Content-Length' is a header holdfast "
+                      "writes itself",
+                      ":5: request_start: 'sometimes' is not on/off, yes/no, "
+                      "true/false or 1/0",
+                      NULL});
+    expect_errors("[a]\nlisten = 1\nbackend = 2\nrequest_id = "
+                  "12345678901234567890123456789012345678901234567890123456"
+                  "789012345\n",
+                  (const char *const[]){
+                      ":4: request_id: header name longer than 64 bytes",
+                      NULL});
+    expect_errors("[global]\nrequest_id = X-Id\n[a]\nlisten = 1\n"
+                  "backend = 2\n",
+                  (const char *const[]){
+                      ":2: request_id: belongs in a mapping section, not in "
+                      "[global]",
+                      NULL});
+}
+
 static void test_line_numbers(void)
 {
     static const char *const want[] = {
@@ -853,6 +906,7 @@ int main(void)
     test_defaults();
     test_every_key();
     test_special_values();
+    test_request_keys();
     test_line_numbers();
     test_error_kinds();
     test_many_errors();

@@ -29,7 +29,7 @@ int drive_build(hf_exchange_t *ex, int http_minor, bool forwarded_for,
     char *buf;
     size_t n;
 
-    if (hf_backend_request_build(ex, http_minor, forwarded_for, &ob) != 0)
+    if (hf_backend_request_build(ex, http_minor, forwarded_for, NULL, &ob) != 0)
         return -1;
     buf = malloc(ob.len + b->len + 1);
     if (buf == NULL) {
