@@ -7,6 +7,13 @@
 
 int hf_log_level = HF_LOG_INFO;
 
+static hf_outq_t stderr_q = {.fd = STDERR_FILENO, .name = "stderr"};
+static hf_outq_t stdout_q = {.fd = STDOUT_FILENO, .name = "stdout"};
+
+hf_outq_t *hf_log_stderr(void) { return &stderr_q; }
+
+hf_outq_t *hf_log_stdout(void) { return &stdout_q; }
+
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 void hf_log_set_level(int level) { hf_log_level = level; }
@@ -48,7 +55,6 @@ void hf_log_write(int level, uint64_t conn, const char *fmt, ...)
         n = sizeof(line) - 2;
     line[n++] = '\n';
     /* One write per line so lines from a crash or a pipe never interleave;
-     * a failed write to stderr has nowhere to be reported. */
-    if (write(STDERR_FILENO, line, n) < 0) {
-    }
+     * a stderr that cannot take it queues or drops it, never blocks. */
+    hf_outq_write(&stderr_q, line, n);
 }

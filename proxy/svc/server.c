@@ -12,6 +12,7 @@
 #include "body.h"
 #include "client.h"
 #include "log.h"
+#include "log_output.h"
 #include "mapping.h"
 #include "reload.h"
 #include "timeq.h"
@@ -125,6 +126,7 @@ static void stop_all(void)
     hf_reload_stop();
     hf_timeq_close_all();
     hf_access_log_close();
+    hf_log_output_stop();
     hf_turn_close();
 }
 
@@ -229,6 +231,7 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&loop);
     hf_server.loop = &loop;
+    hf_log_output_start(&loop);
     hf_server.cfg = cfg;
     hf_server.cfg_path = cfg_path;
     hf_list_init(&hf_server.mappings);
@@ -258,6 +261,7 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     err = uv_loop_close(&loop);
     if (err != 0)
         hf_log_error("loop closed with handles open: %s", uv_strerror(err));
+    hf_log_output_release();
     hf_block_drain();
     hf_config_free(hf_server.cfg);
     hf_server.cfg = NULL;
