@@ -162,14 +162,54 @@ void hf_access_log_close(void)
     }
 }
 
-/* Copies s (n bytes) escaped for a quoted field: '"', '\' and bytes
- * outside printable ASCII as \xHH, as nginx does; JSON gets \u00HH. */
+/* Length of the well-formed UTF-8 sequence (RFC 3629) of 2 to 4 bytes at
+ * s, or 0 when there is none: no overlong forms, no surrogates. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (s[0] == 0xe0)
+        lo = 0xa0;
+    else if (s[0] == 0xed)
+        hi = 0x9f;
+    else if (s[0] == 0xf0)
+        lo = 0x90;
+    else if (s[0] == 0xf4)
+        hi = 0x8f;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* Copies s (n bytes) escaped for a quoted field. Text, as nginx: '"', '\'
+ * and bytes outside printable ASCII as \xHH. JSON keeps well-formed UTF-8
+ * as it is and escapes '"', '\', controls and DEL as \u00HH; a byte that
+ * is not part of well-formed UTF-8 becomes \u00HH too (read as Latin-1). */
 static char *put_escaped(char *w, const char *end, const char *s, size_t n,
                          bool json)
 {
+    const unsigned char *u = (const unsigned char *)s;
+
     for (size_t i = 0; i < n && w + 6 < end; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f) {
+        unsigned char ch = u[i];
+        size_t seq = json && ch >= 0x80 ? utf8_seq(u + i, n - i) : 0;
+        if (seq > 0) {
+            memcpy(w, u + i, seq);
+            w += seq;
+            i += seq - 1;
+        } else if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f) {
             w += json ? sprintf(w, "\\u%04x", ch) : sprintf(w, "\\x%02X", ch);
         } else {
             *w++ = (char)ch;
