@@ -6,10 +6,16 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "outq.h"
 
 extern int hf_log_level;
 
 void hf_log_set_level(int level);
+
+/* The queues in front of stderr (this logger) and stdout (the access log
+ * when it is "stdout"); owned here, never freed. */
+hf_outq_t *hf_log_stderr(void);
+hf_outq_t *hf_log_stdout(void);
 const char *hf_log_level_name(int level);
 
 void hf_log_write(int level, uint64_t conn, const char *fmt, ...)

@@ -144,6 +144,18 @@ static void connect_failed(hf_upstream_t *up, int err)
     hf_exchange_t *ex;
     hf_backend_addr_t *a = up->addr;
 
+    /* Out of descriptors is holdfast's own fault: the address stays up,
+     * no backend error is counted, the client gets a 503 to retry. */
+    if (err == UV_EMFILE || err == UV_ENFILE) {
+        hf_log_error("backend %s: socket: %s", a->addr.text, uv_strerror(err));
+        ex = detach_and_close(up, false);
+        if (ex != NULL && ex->client != NULL)
+            hf_exchange_fail(ex, 503, "out of file descriptors");
+        else if (ex != NULL)
+            hf_exchange_release(ex);
+        release_slot(up);
+        return;
+    }
     up->mapping->stats.backend_errors[HF_BERR_CONNECT]++;
     events->backend_error(up->mapping, HF_BERR_CONNECT);
     hf_log_warn("backend %s: connect: %s", a->addr.text, uv_strerror(err));

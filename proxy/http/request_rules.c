@@ -46,9 +46,13 @@ static int parse_content_length(const char *v, size_t n, uint64_t *out)
     return 0;
 }
 
-/* RFC 9112 §3.2 and RFC 3986 §3.2.2: Host = uri-host [ ":" port ]. */
+/* RFC 9112 §3.2 and RFC 3986 §3.2.2: Host = uri-host [ ":" port ]. An
+ * empty value is allowed, an empty uri-host before a port (":80") is not:
+ * another hop may read it as some default host. */
 static bool host_value_ok(const char *v, size_t n)
 {
+    if (n > 0 && v[0] == ':')
+        return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

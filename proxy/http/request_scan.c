@@ -127,6 +127,7 @@ enum ck_state {
     CK_SIZE,       /* the first hex digit */
     CK_SIZE_MORE,  /* more digits, then ext, BWS or CR */
     CK_SIZE_BWS,   /* white space before ';' */
+    CK_EXT_NAME,   /* after ';': BWS, then the extension's name */
     CK_EXT,        /* extension bytes up to CR */
     CK_LINE_LF,    /* the LF ending a chunk line */
     CK_DATA,
@@ -182,7 +183,7 @@ static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
         if (s->state == CK_SIZE)
             break;
         if (c == ';')
-            s->state = CK_EXT;
+            s->state = CK_EXT_NAME;
         else if (c == ' ' || c == '\t')
             s->state = CK_SIZE_BWS;
         else if (c == '\r')
@@ -194,6 +195,14 @@ static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
         if (c == ' ' || c == '\t')
             return true;
         if (c != ';')
+            break;
+        s->state = CK_EXT_NAME;
+        return true;
+    case CK_EXT_NAME:
+        /* RFC 9112 §7.1.1: chunk-ext-name is a token, never empty. */
+        if (c == ' ' || c == '\t')
+            return true;
+        if (!hf_is_tchar(c))
             break;
         s->state = CK_EXT;
         return true;

@@ -12,12 +12,17 @@
 #include "fmt.h"
 #include "log.h"
 #include "mapping.h"
+#include "outpoll.h"
 
 #define BUF_SIZE (64 * 1024)
 #define LINE_MAX_BYTES (8 * 1024)
 
 static int log_fd = -1;
 static bool own_fd;
+/* Where lines go: stdout's queue, or file_q for a file of our own. */
+static hf_outq_t *out;
+static hf_outq_t file_q = {.fd = -1, .name = "access_log"};
+static uv_loop_t *log_loop;
 static char *log_path;
 static enum hf_access_log_format log_format;
 static char *buf;
@@ -31,6 +36,23 @@ static void on_prepare(uv_prepare_t *h)
     hf_access_log_flush();
 }
 
+/* A path may name a FIFO or a terminal: those are written non-blocking
+ * and waited on like stdout; a regular file is written blocking. */
+static void use_file(int fd)
+{
+    int err;
+
+    log_fd = fd;
+    own_fd = true;
+    file_q.fd = fd;
+    out = &file_q;
+    hf_outq_set_nonblocking(&file_q);
+    err = hf_outpoll_watch(log_loop, &file_q);
+    if (err != 0)
+        hf_log_warn("access_log: cannot wait for it to be writable: %s",
+                    uv_strerror(err));
+}
+
 static int open_path(const char *path)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -42,8 +64,13 @@ static void close_target(void)
 {
     if (log_fd >= 0)
         hf_access_log_flush();
-    if (own_fd && log_fd >= 0)
+    if (own_fd && log_fd >= 0) {
+        hf_outpoll_unwatch(&file_q);
+        hf_outq_release(&file_q);
         close(log_fd);
+    }
+    file_q.fd = -1;
+    out = NULL;
     log_fd = -1;
     own_fd = false;
     free(log_path);
@@ -65,6 +92,7 @@ int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g)
         uv_unref((uv_handle_t *)&flusher);
         flusher_on = true;
     }
+    log_loop = loop;
     if (g->access_log == NULL) {
         close_target();
         log_format = g->access_log_format;
@@ -73,6 +101,7 @@ int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g)
     if (strcmp(g->access_log, "stdout") == 0) {
         close_target();
         log_fd = STDOUT_FILENO;
+        out = hf_log_stdout();
         log_format = g->access_log_format;
         return 0;
     }
@@ -84,8 +113,7 @@ int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g)
         return fd;
     }
     close_target();
-    log_fd = fd;
-    own_fd = true;
+    use_file(fd);
     log_path = strdup(g->access_log);
     log_format = g->access_log_format;
     return 0;
@@ -103,28 +131,19 @@ int hf_access_log_reopen(void)
         hf_log_error("access_log %s: reopen: %s", log_path, strerror(-fd));
         return fd;
     }
+    hf_outpoll_unwatch(&file_q);
+    hf_outq_release(&file_q);
     close(log_fd);
-    log_fd = fd;
+    use_file(fd);
     hf_log_info("access_log %s reopened", log_path);
     return 0;
 }
 
 void hf_access_log_flush(void)
 {
-    size_t off = 0;
-
-    while (off < buf_len) {
-        ssize_t w = write(log_fd, buf + off, buf_len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            /* A log that cannot be written must not stop the proxy; the
-             * lines are dropped and the reason said once per flush. */
-            hf_log_error("access_log: %s", strerror(errno));
-            break;
-        }
-        off += (size_t)w;
-    }
+    /* Queued or dropped when the target cannot take it, never blocking. */
+    if (out != NULL && buf_len > 0)
+        hf_outq_write(out, buf, buf_len);
     buf_len = 0;
 }
 
@@ -143,14 +162,54 @@ void hf_access_log_close(void)
     }
 }
 
-/* Copies s (n bytes) escaped for a quoted field: '"', '\' and bytes
- * outside printable ASCII as \xHH, as nginx does; JSON gets \u00HH. */
+/* Length of the well-formed UTF-8 sequence (RFC 3629) of 2 to 4 bytes at
+ * s, or 0 when there is none: no overlong forms, no surrogates. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (s[0] == 0xe0)
+        lo = 0xa0;
+    else if (s[0] == 0xed)
+        hi = 0x9f;
+    else if (s[0] == 0xf0)
+        lo = 0x90;
+    else if (s[0] == 0xf4)
+        hi = 0x8f;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* Copies s (n bytes) escaped for a quoted field. Text, as nginx: '"', '\'
+ * and bytes outside printable ASCII as \xHH. JSON keeps well-formed UTF-8
+ * as it is and escapes '"', '\', controls and DEL as \u00HH; a byte that
+ * is not part of well-formed UTF-8 becomes \u00HH too (read as Latin-1). */
 static char *put_escaped(char *w, const char *end, const char *s, size_t n,
                          bool json)
 {
+    const unsigned char *u = (const unsigned char *)s;
+
     for (size_t i = 0; i < n && w + 6 < end; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f) {
+        unsigned char ch = u[i];
+        size_t seq = json && ch >= 0x80 ? utf8_seq(u + i, n - i) : 0;
+        if (seq > 0) {
+            memcpy(w, u + i, seq);
+            w += seq;
+            i += seq - 1;
+        } else if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f) {
             w += json ? sprintf(w, "\\u%04x", ch) : sprintf(w, "\\x%02X", ch);
         } else {
             *w++ = (char)ch;

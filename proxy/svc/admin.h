@@ -9,10 +9,13 @@
 #include "config.h"
 
 /* Opens the listener (or keeps it, when addr is unchanged). NULL closes it.
- * Returns 0 or a negative UV error, logged with the address. */
+ * A listener on another address is closed first and freed by its close
+ * callback; connections it accepted are answered to the end. Returns 0 or
+ * a negative UV error, logged with the address. */
 int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr);
 
-/* Closes the listener and every admin connection. */
+/* Closes the listener, every admin connection and the deadline timer;
+ * each is freed by its close callback. */
 void hf_admin_stop(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "body.h"
 #include "mapping.h"
+#include "outq.h"
 #include "runtime.h"
 #include "server.h"
 
@@ -170,6 +171,10 @@ static void process_series(hf_text_t *t)
            "Client connections allowed at once, after fitting the "
            "descriptor limit.");
     hf_text_printf(t, "holdfast_max_clients %u\n", hf_server.max_clients);
+    header(t, "holdfast_log_lines_dropped_total", "counter",
+           "Log lines dropped because their output could not keep up.");
+    hf_text_printf(t, "holdfast_log_lines_dropped_total %llu\n",
+                   (unsigned long long)hf_outq_lines_dropped);
     header(t, "holdfast_draining", "gauge", "1 while shutting down.");
     hf_text_printf(t, "holdfast_draining %d\n", hf_rt.draining ? 1 : 0);
 }

@@ -15,6 +15,7 @@
 #include "exchange.h"
 #include "listener.h"
 #include "log.h"
+#include "log_output.h"
 #include "mapping.h"
 #include "reload.h"
 #include "revive.h"
@@ -71,6 +72,7 @@ static void stop_all(void)
     hf_services_stop();
     hf_timeq_close_all();
     hf_access_log_close();
+    hf_log_output_stop();
     hf_turn_close();
 }
 
@@ -229,6 +231,7 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&loop);
     hf_rt.loop = &loop;
+    hf_log_output_start(&loop);
     hf_server.cfg = cfg;
     hf_server.cfg_path = cfg_path;
     hf_list_init(&hf_server.mappings);
@@ -259,6 +262,7 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     err = uv_loop_close(&loop);
     if (err != 0)
         hf_log_error("loop closed with handles open: %s", uv_strerror(err));
+    hf_log_output_release();
     hf_block_drain();
     hf_config_free(hf_server.cfg);
     hf_server.cfg = NULL;

@@ -371,6 +371,17 @@ case(C, "host_userinfo", "userinfo in Host (400)", req(GET, b"Host: u@a"),
      status(400))
 case(C, "host_empty", "an empty Host is allowed (RFC 9112 §3.2)",
      req(GET, b"Host:"), accept(fwd(b"GET /", b"Host: ")))
+case(C, "host_empty_host_port", "Host with a port and no host (400)",
+     req(GET, b"Host: :80"), status(400))
+case(C, "host_empty_host_colon", "Host of a lone colon (400)",
+     req(GET, b"Host: :"), status(400))
+case(C, "rl_absolute_empty_host", "absolute-form with an empty host (400)",
+     req(b"GET http://: HTTP/1.1", b"Host: :80"), status(400))
+case(C, "rl_absolute_empty_host_colon",
+     "absolute-form with an empty host, Host of a lone colon (400)",
+     req(b"GET http://: HTTP/1.1", b"Host: :"), status(400))
+case(C, "rl_absolute_empty_host_port", "absolute-form http://:80/ (400)",
+     req(b"GET http://:80/ HTTP/1.1", b"Host: a"), status(400))
 case(C, "host_ipv6_port", "an IPv6 literal with a port",
      req(GET, b"Host: [::1]:8080"), accept(fwd(b"GET /", b"Host: [::1]:8080")))
 
@@ -383,6 +394,12 @@ case(C, "chunk_ext", "chunk extensions are accepted and dropped",
 case(C, "chunk_ext_bws", "white space before a chunk extension (BWS)",
      req(POST, HOST, CHUNKED, body=b"5 ;a=b\r\nhello\r\n0\r\n\r\n"),
      accept(fwd(b"POST /p", HOST, cl=5, body=b"hello")))
+case(C, "chunk_ext_no_name", "a chunk extension without a name (400)",
+     req(POST, HOST, CHUNKED, body=b"2;\r\naa\r\n0\r\n\r\n"), status(400))
+case(C, "chunk_ext_no_name_bws", "only white space after ';' (400)",
+     req(POST, HOST, CHUNKED, body=b"2; \r\naa\r\n0\r\n\r\n"), status(400))
+case(C, "chunk_ext_value_only", "an extension of '=x' with no name (400)",
+     req(POST, HOST, CHUNKED, body=b"2;=x\r\naa\r\n0\r\n\r\n"), status(400))
 case(C, "chunk_size_leading_zeros", "a 23-digit chunk size with zeros",
      req(POST, HOST, CHUNKED,
          body=b"00000000000000000000002\r\nhi\r\n0\r\n\r\n"),

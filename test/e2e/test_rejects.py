@@ -25,6 +25,14 @@ CASES = [
     ("request line bad version text", b"GET /hello HTTX/1.1\r\nHost: x\r\n\r\n", 400),
     ("space in target", b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     # 400: header syntax
+    ("absolute-form and Host with an empty host",
+     b"GET http://: HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+    ("absolute-form with an empty host, Host ':'",
+     b"GET http://: HTTP/1.1\r\nHost: :\r\n\r\n", 400),
+    ("Host with a port and no host", b"GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+    ("chunk extension without a name",
+     b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"2;\r\naa\r\n0\r\n\r\n", 400),
     ("space in header name", b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400),
     ("bad char in header name", b"GET / HTTP/1.1\r\nHost: x\r\nBad@Name: v\r\n\r\n", 400),
     ("space before colon", b"GET / HTTP/1.1\r\nHost: x\r\nX-Foo : v\r\n\r\n", 400),
