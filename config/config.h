@@ -72,6 +72,7 @@ typedef struct hf_global_conf {
     hf_addr_t admin;
     uint32_t max_clients;
     uint64_t shutdown_timeout_ms;
+    uint64_t drain_delay_ms; /* SIGTERM: keep serving, health 503, first */
     char *temp_dir;
     bool statsd_on;
     hf_addr_t statsd;

@@ -40,6 +40,8 @@ const hf_key_t hf_keys[] = {
      .off = GOFF(max_clients), .def = "10000", .min = 1, .max = MAX_COUNT},
     {.scope = HF_SCOPE_GLOBAL, .name = "shutdown_timeout", .kind = HF_K_DURATION,
      .off = GOFF(shutdown_timeout_ms), .def = "30s", .min = 0, .max = MAX_MS},
+    {.scope = HF_SCOPE_GLOBAL, .name = "drain_delay", .kind = HF_K_DURATION,
+     .off = GOFF(drain_delay_ms), .def = "0s", .min = 0, .max = MAX_MS},
     {.scope = HF_SCOPE_GLOBAL, .name = "temp_dir", .kind = HF_K_STRING,
      .off = GOFF(temp_dir), .def = "/tmp"},
     {.scope = HF_SCOPE_GLOBAL, .name = "statsd", .kind = HF_K_OPT_ADDR,

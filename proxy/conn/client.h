@@ -102,14 +102,15 @@ void hf_client_flush(hf_client_t *c);
  * (client_conn.c: log, then the next request or the close). */
 void hf_client_write_on_done(void (*done)(hf_client_t *c));
 
-/* client_conn.c: accepts one pending connection on the mapping's listener
- * (a stream that accept() will take from). */
-void hf_client_accept(struct hf_mapping *m, uv_stream_t *listener);
+/* client_conn.c: takes a new client connection of mapping m: the one
+ * pending on listener (fd < 0), or fd, accepted already (takes it).
+ * Returns 0, or a negative UV error (UV_EAGAIN: none was pending). */
+int hf_client_accept(struct hf_mapping *m, uv_stream_t *listener, int fd);
 
 /* client_conn.c: a timer of the mapping's timeout queues expired. */
 void hf_client_on_timeout(hf_timer_t *t);
 
-/* client_conn.c: closes c if it is idle (drain). */
+/* client_conn.c: closes c if it is idle with no input waiting (drain). */
 void hf_client_close_if_idle(hf_client_t *c);
 
 /* client_conn.c: registers the client side's part of the exchange events

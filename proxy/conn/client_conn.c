@@ -3,6 +3,8 @@
  * (client_read.c) and is told by the writer (client_write.c) when a
  * response is done. */
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,20 +95,33 @@ static void on_response_done(hf_client_t *c)
         hf_client_feed_pending(c, pending);
 }
 
+/* Request bytes the kernel holds for c that holdfast has not read yet. */
+static bool input_pending(hf_client_t *c)
+{
+    uv_os_fd_t fd;
+    int n = 0;
+
+    return uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 &&
+           ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 void hf_client_close_if_idle(hf_client_t *c)
 {
-    if (c->state == HF_CLIENT_IDLE && c->ex == NULL)
+    /* A request already on its way is read and answered (with
+     * Connection: close) rather than met by a reset. */
+    if (c->state == HF_CLIENT_IDLE && c->ex == NULL && !input_pending(c))
         hf_client_close(c);
 }
 
-void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
+int hf_client_accept(hf_mapping_t *m, uv_stream_t *listener, int fd)
 {
     size_t size = m->conf.proxy_protocol ? sizeof(hf_client_pp_t)
                                          : sizeof(hf_client_t);
     hf_client_t *c = calloc(1, size);
+    int err;
 
     if (c == NULL)
-        return;
+        return UV_ENOMEM;
     uv_tcp_init(hf_rt.loop, &c->tcp);
     c->tcp.data = &hf_client_handle_tag;
     c->mapping = m;
@@ -117,9 +132,13 @@ void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
     c->state = HF_CLIENT_IDLE;
     c->pp_variant = m->conf.proxy_protocol;
     c->proxy_pending = m->conf.proxy_protocol;
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    err = fd >= 0 ? uv_tcp_open(&c->tcp, fd)
+                  : uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (err != 0) {
+        if (fd >= 0)
+            close(fd);
         hf_client_close(c);
-        return;
+        return err;
     }
     c->id = (uint32_t)++hf_rt.next_conn_id;
     m->stats.accepted++;
@@ -128,6 +147,7 @@ void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
     hf_client_timer_start(c, HF_TMO_IDLE);
     if (hf_client_read_start(c) != 0)
         hf_client_close(c);
+    return 0;
 }
 
 /* Every client timeout lands here; the kind the timer was started for

@@ -28,6 +28,7 @@ void hf_health_path_answer(hf_exchange_t *ex)
     uint32_t in_flight = 0;
     uint64_t oldest_ms = 0;
     char body[256];
+    bool ok;
 
     for (size_t i = 0; i < m->pool.naddrs; i++)
         in_flight += m->pool.addrs[i]->in_flight;
@@ -36,11 +37,15 @@ void hf_health_path_answer(hf_exchange_t *ex)
                                                hf_exchange_t, qlink);
         oldest_ms = (uv_hrtime() - first->t_ready) / 1000000;
     }
+    /* Stopping: the load balancer must take the target out now, while
+     * holdfast still serves what it sends meanwhile (drain_delay). */
+    ok = up > 0 && !hf_rt.draining;
     snprintf(body, sizeof(body),
              "{\"status\":\"%s\",\"backends_up\":%zu,\"backends\":%zu,"
              "\"in_flight\":%u,\"queue_depth\":%u,\"oldest_queued_ms\":%llu}",
-             up > 0 ? "up" : "down", up, m->pool.naddrs, in_flight, m->queued,
+             hf_rt.draining ? "draining" : up > 0 ? "up" : "down", up,
+             m->pool.naddrs, in_flight, m->queued,
              (unsigned long long)oldest_ms);
     ex->health = true;
-    hf_client_answer(ex, up > 0 ? 200 : 503, "health", body, true, true);
+    hf_client_answer(ex, ok ? 200 : 503, "health", body, true, true);
 }

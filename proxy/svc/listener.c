@@ -1,5 +1,7 @@
 #include "listener.h"
 
+#include <sys/socket.h>
+
 #include "client.h"
 #include "health.h"
 #include "log.h"
@@ -28,7 +30,7 @@ static void on_listener_connection(uv_stream_t *s, int status)
         m->accept_paused = true;
         return;
     }
-    hf_client_accept(m, s);
+    (void)hf_client_accept(m, s, -1);
 }
 
 int hf_listener_open(hf_mapping_t *m)
@@ -58,6 +60,25 @@ int hf_listener_open(hf_mapping_t *m)
     return 0;
 }
 
+/* Connections the kernel completed but holdfast has not accepted yet
+ * would be reset with the listener, request and all: they are taken
+ * first (libuv holds at most one itself; the rest wait in the kernel). */
+static void take_backlog(hf_mapping_t *m)
+{
+    uv_os_fd_t lfd;
+
+    (void)hf_client_accept(m, (uv_stream_t *)&m->listener, -1);
+    if (uv_fileno((const uv_handle_t *)&m->listener, &lfd) != 0)
+        return;
+    for (int i = 0; i < LISTEN_BACKLOG && hf_rt.nclients < hf_server.max_clients;
+         i++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            break;
+        (void)hf_client_accept(m, NULL, fd);
+    }
+}
+
 static void on_listener_close(uv_handle_t *h)
 {
     hf_mapping_unref(h->data);
@@ -68,6 +89,7 @@ void hf_listener_close(hf_mapping_t *m)
     hf_health_stop(m);
     if (!m->listening)
         return;
+    take_backlog(m);
     m->listening = false;
     m->accept_paused = false;
     uv_close((uv_handle_t *)&m->listener, on_listener_close);
@@ -82,7 +104,7 @@ void hf_listener_resume_all(void)
             return;
         if (m->accept_paused && m->listening) {
             m->accept_paused = false;
-            hf_client_accept(m, (uv_stream_t *)&m->listener);
+            (void)hf_client_accept(m, (uv_stream_t *)&m->listener, -1);
         }
     }
 }

@@ -29,6 +29,7 @@
 static uv_signal_t sig_term, sig_int, sig_hup, sig_usr1;
 static uv_timer_t drain_timer;
 static bool stopping; /* handles are being closed; the loop is ending */
+static bool accepting_stopped; /* listeners closed: the drain proper */
 
 static void close_walk(uv_handle_t *h, void *arg)
 {
@@ -78,7 +79,7 @@ static void stop_all(void)
 
 static void maybe_done(void)
 {
-    if (hf_rt.draining && !stopping && hf_rt.nclients == 0 &&
+    if (accepting_stopped && !stopping && hf_rt.nclients == 0 &&
         hf_rt.nupstreams == 0) {
         hf_log_info("drained, exiting");
         stop_all();
@@ -148,11 +149,12 @@ static void on_drain_timeout(uv_timer_t *t)
     stop_all();
 }
 
-static void start_drain(int signum)
+/* The second half of a stop: no more accepting, idle connections closed,
+ * the rest finished within shutdown_timeout. */
+static void stop_accepting(void)
 {
-    hf_rt.draining = true;
-    hf_log_info("%s: draining (up to %llu ms); a second signal exits at once",
-                strsignal(signum),
+    accepting_stopped = true;
+    hf_log_info("draining (up to %llu ms); a second signal exits at once",
                 (unsigned long long)hf_server.cfg->global.shutdown_timeout_ms);
     for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
          n = n->next)
@@ -161,6 +163,33 @@ static void start_drain(int signum)
     uv_timer_start(&drain_timer, on_drain_timeout,
                    hf_server.cfg->global.shutdown_timeout_ms, 0);
     maybe_done();
+}
+
+static void on_drain_delay(uv_timer_t *t)
+{
+    (void)t;
+    stop_accepting();
+}
+
+/* The first half: every health answer says 503 at once and every
+ * response carries Connection: close, while holdfast keeps accepting and
+ * serving for drain_delay, so a load balancer sees the target go before
+ * it stops answering, and a request on a kept-alive connection is answered
+ * rather than met by a close. */
+static void start_drain(int signum)
+{
+    uint64_t delay = hf_server.cfg->global.drain_delay_ms;
+
+    hf_rt.draining = true;
+    if (delay == 0) {
+        hf_log_info("%s: stopping", strsignal(signum));
+        stop_accepting();
+        return;
+    }
+    hf_log_info("%s: health says 503; serving with Connection: close for "
+                "%llu ms before draining", strsignal(signum),
+                (unsigned long long)delay);
+    uv_timer_start(&drain_timer, on_drain_delay, delay, 0);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
