@@ -9,6 +9,7 @@
 #include "runtime.h"
 #include "metrics.h"
 #include "request.h"
+#include "sd_listen.h"
 #include "server.h"
 
 #define ADMIN_HEAD_MAX 8192
@@ -203,7 +204,7 @@ int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr)
         return 0;
     uv_tcp_init(loop, &listener);
     listening = true;
-    err = uv_tcp_bind(&listener, (const struct sockaddr *)&addr->sa, 0);
+    err = hf_sd_listen_bind(&listener, addr, 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&listener, 64, on_connection);
     if (err != 0) {

@@ -4,6 +4,7 @@
 #include "health.h"
 #include "log.h"
 #include "runtime.h"
+#include "sd_listen.h"
 #include "server.h"
 
 #define LISTEN_BACKLOG 4096
@@ -39,8 +40,7 @@ int hf_listener_open(hf_mapping_t *m)
     m->listener.data = m;
     m->listening = true;
     hf_mapping_ref(m);
-    err = uv_tcp_bind(&m->listener, (const struct sockaddr *)&m->conf.listen.sa,
-                      0);
+    err = hf_sd_listen_bind(&m->listener, &m->conf.listen, 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&m->listener, LISTEN_BACKLOG,
                         on_listener_connection);

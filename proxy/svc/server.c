@@ -18,6 +18,7 @@
 #include "mapping.h"
 #include "reload.h"
 #include "runtime.h"
+#include "sd_listen.h"
 #include "statsd.h"
 #include "timeq.h"
 #include "turn.h"
@@ -220,10 +221,14 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     hf_server_apply_globals(cfg);
     start_signals();
     err = hf_access_log_open(&loop, &cfg->global);
+    /* Before any listener opens: they take inherited sockets by address. */
+    if (err == 0 && hf_sd_listen_start(cfg) < 0)
+        err = -1;
     if (err == 0)
         err = hf_services_start(cfg);
     if (err == 0)
         err = open_mappings(cfg);
+    hf_sd_listen_close_unused();
     if (err != 0) {
         status = 1;
         hf_rt.draining = true;
