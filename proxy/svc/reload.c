@@ -11,6 +11,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "mapping.h"
+#include "sd_notify.h"
 #include "server.h"
 
 /* The process-wide services a config asks for: admin listener, statsd. */
@@ -111,9 +112,15 @@ void hf_reload(const char *path)
         return;
     }
     hf_log_info("SIGHUP: reloading %s", path);
+    /* MONOTONIC_USEC tells systemd which reload this RELOADING=1 starts. */
+    hf_sd_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+                 (unsigned long long)(uv_hrtime() / 1000), path);
     errors = hf_config_load(path, &cfg, log_error, NULL);
     if (errors != 0) {
         hf_log_error("reload: %d error%s in %s: running configuration kept",
+                     errors, errors == 1 ? "" : "s", path);
+        hf_sd_notify("READY=1\nSTATUS=reload failed: %d error%s in %s, "
+                     "running configuration kept",
                      errors, errors == 1 ? "" : "s", path);
         return;
     }
@@ -127,4 +134,6 @@ void hf_reload(const char *path)
     hf_config_free(hf_server.cfg);
     hf_server.cfg = cfg;
     hf_log_info("reloaded %s", path);
+    hf_sd_notify("READY=1\nSTATUS=reloaded %s: %zu mapping%s", path,
+                 cfg->nmappings, cfg->nmappings == 1 ? "" : "s");
 }

@@ -19,6 +19,7 @@
 #include "reload.h"
 #include "runtime.h"
 #include "sd_listen.h"
+#include "sd_notify.h"
 #include "statsd.h"
 #include "timeq.h"
 #include "turn.h"
@@ -135,6 +136,8 @@ static void start_drain(int signum)
     hf_log_info("%s: draining (up to %llu ms); a second signal exits at once",
                 strsignal(signum),
                 (unsigned long long)hf_server.cfg->global.shutdown_timeout_ms);
+    hf_sd_notify("STOPPING=1\nSTATUS=%s: draining %u client connections",
+                 strsignal(signum), hf_rt.nclients);
     for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
          n = n->next)
         hf_listener_close(hf_container_of(n, hf_mapping_t, link));
@@ -236,6 +239,10 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     } else {
         hf_log_info("holdfast %s running, pid %d, max_clients %u", HF_VERSION,
                     (int)getpid(), hf_server.max_clients);
+        hf_sd_notify("READY=1\nMAINPID=%d\nSTATUS=serving %zu mapping%s, "
+                     "max_clients %u",
+                     (int)getpid(), cfg->nmappings,
+                     cfg->nmappings == 1 ? "" : "s", hf_server.max_clients);
     }
     /* Listeners keep the loop running; once they and every connection are
      * closed, uv_run returns. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Running under systemd: socket activation.
+"""Running under systemd: socket activation and sd_notify.
 
 - Socket activation: the test creates the listening sockets itself, as a
   socket unit does, and starts holdfast with them as descriptors 3.. and
@@ -8,6 +8,9 @@
   request loop runs across the stop of one holdfast and the start of the
   next on the same socket: connections made while no process runs wait in
   the kernel's backlog, so none is refused and none fails.
+- sd_notify: the test listens on a Unix datagram socket of its own, named
+  in NOTIFY_SOCKET, and sees READY=1, RELOADING=1 then READY=1 around a
+  SIGHUP, and STOPPING=1 at SIGTERM.
 """
 
 import os
@@ -15,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -301,6 +305,86 @@ class SocketActivationTest(harness.TestCase):
                            what="the removed mapping's socket to close")
         self.assertTrue(holds_socket(hf.pid, socket_inode(a)))
         self.assertEqual(harness.get(a.getsockname()[1], "/hello?kept").status, 200)
+
+
+class NotifyReader:
+    """The service manager's end of NOTIFY_SOCKET: a Unix datagram socket
+    at a path, or in the abstract namespace for a name starting with '@'."""
+
+    def __init__(self, name):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("\0" + name[1:] if name.startswith("@") else name)
+        self.name = name
+        self.seen = []
+
+    def next(self, timeout=10.0):
+        """The next message as a dict of its VAR=value lines."""
+        self.sock.settimeout(timeout)
+        data = self.sock.recv(4096).decode()
+        self.seen.append(data)
+        return dict(line.split("=", 1) for line in data.split("\n") if line)
+
+    def close(self):
+        self.sock.close()
+
+
+class NotifyTest(harness.TestCase):
+
+    def setUp(self):
+        self.be = self.start_backend()
+        self.dir = tempfile.mkdtemp(prefix="holdfast-e2e-notify-")
+        self.addCleanup(os.rmdir, self.dir)
+
+    def reader(self, name):
+        r = NotifyReader(name)
+        self.addCleanup(r.close)
+        if not name.startswith("@"):
+            self.addCleanup(os.unlink, name)
+        return r
+
+    def start(self, reader, **kw):
+        hf = SdHoldfast(env={"NOTIFY_SOCKET": reader.name}, backend=self.be, **kw)
+        self.addCleanup(hf.close)
+        return hf
+
+    def test_ready_reloading_stopping(self):
+        n = self.reader(os.path.join(self.dir, "notify"))
+        hf = self.start(n)
+        msg = n.next()
+        self.assertEqual(msg.get("READY"), "1", n.seen)
+        self.assertEqual(msg.get("MAINPID"), str(hf.pid), n.seen)
+        self.assertIn("serving 1 mapping", msg.get("STATUS", ""))
+        # READY=1 comes once listening.
+        self.assertEqual(harness.get(hf.port, "/hello").status, 200)
+
+        hf.send_signal(signal.SIGHUP)
+        msg = n.next()
+        self.assertEqual(msg.get("RELOADING"), "1", n.seen)
+        self.assertTrue(msg.get("MONOTONIC_USEC", "").isdigit(), n.seen)
+        msg = n.next()
+        self.assertEqual(msg.get("READY"), "1", n.seen)
+        self.assertIn("reloaded", msg.get("STATUS", ""))
+
+        hf.write_config_text(hf.config_text + "bogus_key = 1\n")
+        hf.send_signal(signal.SIGHUP)
+        self.assertEqual(n.next().get("RELOADING"), "1", n.seen)
+        msg = n.next()
+        self.assertEqual(msg.get("READY"), "1", n.seen)
+        self.assertIn("running configuration kept", msg.get("STATUS", ""))
+
+        hf.send_signal(signal.SIGTERM)
+        msg = n.next()
+        self.assertEqual(msg.get("STOPPING"), "1", n.seen)
+        self.assertIn("draining", msg.get("STATUS", ""))
+        self.assertEqual(hf.wait(10), 0)
+
+    def test_abstract_socket(self):
+        n = self.reader("@holdfast-e2e-%d-%d" % (os.getpid(), time.monotonic_ns()))
+        hf = self.start(n)
+        self.assertEqual(n.next().get("READY"), "1", n.seen)
+        hf.send_signal(signal.SIGTERM)
+        self.assertEqual(n.next().get("STOPPING"), "1", n.seen)
+        self.assertEqual(hf.wait(10), 0)
 
 
 if __name__ == "__main__":
