@@ -13,6 +13,7 @@
   SIGHUP, and STOPPING=1 at SIGTERM.
 """
 
+import configparser
 import os
 import signal
 import socket
@@ -385,6 +386,31 @@ class NotifyTest(harness.TestCase):
         hf.send_signal(signal.SIGTERM)
         self.assertEqual(n.next().get("STOPPING"), "1", n.seen)
         self.assertEqual(hf.wait(10), 0)
+
+
+class ExampleUnitsTest(harness.TestCase):
+    """examples/holdfast.socket and holdfast.service fit examples/holdfast.ini."""
+
+    def unit_lines(self, name):
+        with open(os.path.join(harness.EXAMPLES, name)) as f:
+            return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+    def test_socket_unit_listens_where_the_example_config_does(self):
+        parser = configparser.ConfigParser(inline_comment_prefixes=(";",))
+        parser.read(os.path.join(harness.EXAMPLES, "holdfast.ini"))
+        listens = {parser[s]["listen"] for s in parser.sections() if "listen" in parser[s]}
+        streams = {l.split("=", 1)[1] for l in self.unit_lines("holdfast.socket")
+                   if l.startswith("ListenStream=")}
+        self.assertTrue(listens)
+        self.assertEqual(streams, listens)
+
+    def test_service_is_notify_and_checks_the_file_before_reload(self):
+        lines = self.unit_lines("holdfast.service")
+        self.assertIn("Type=notify", lines)
+        reload = [l.split("=", 1)[1] for l in lines if l.startswith("ExecReload=")]
+        self.assertEqual(len(reload), 2, reload)
+        self.assertIn(" -t -c ", reload[0])
+        self.assertIn("kill -HUP $MAINPID", reload[1])
 
 
 if __name__ == "__main__":
