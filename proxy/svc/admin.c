@@ -9,6 +9,7 @@
 #include "runtime.h"
 #include "metrics.h"
 #include "request.h"
+#include "sd_listen.h"
 #include "server.h"
 
 #define ADMIN_HEAD_MAX 8192
@@ -285,8 +286,9 @@ int hf_admin_configure(uv_loop_t *loop, const hf_addr_t *addr)
     uv_tcp_init(loop, &l->tcp);
     l->addr = *addr;
     /* IPv6 only, like the mappings' listeners (listener.c). */
-    err = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&addr->sa,
-                      addr->sa.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0);
+    err = hf_sd_listen_bind(&l->tcp, addr,
+                            addr->sa.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY
+                                                           : 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
     if (err != 0) {

@@ -6,6 +6,7 @@
 #include "health.h"
 #include "log.h"
 #include "runtime.h"
+#include "sd_listen.h"
 #include "server.h"
 
 #define LISTEN_BACKLOG 4096
@@ -43,10 +44,10 @@ int hf_listener_open(hf_mapping_t *m)
     hf_mapping_ref(m);
     /* IPv6 only, as nginx does: [::]:P and 0.0.0.0:P can then both be
      * listened on instead of the second failing with EADDRINUSE. */
-    err = uv_tcp_bind(&m->listener, (const struct sockaddr *)&m->conf.listen.sa,
-                      m->conf.listen.sa.ss_family == AF_INET6
-                          ? UV_TCP_IPV6ONLY
-                          : 0);
+    err = hf_sd_listen_bind(&m->listener, &m->conf.listen,
+                            m->conf.listen.sa.ss_family == AF_INET6
+                                ? UV_TCP_IPV6ONLY
+                                : 0);
     if (err == 0)
         err = uv_listen((uv_stream_t *)&m->listener, LISTEN_BACKLOG,
                         on_listener_connection);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "mapping.h"
+#include "sd_notify.h"
 #include "server.h"
 
 /* The process-wide services a config asks for: admin listener, statsd. */
@@ -124,11 +125,17 @@ void hf_reload(const char *path)
         return;
     }
     hf_log_info("SIGHUP: reloading %s", path);
+    /* MONOTONIC_USEC tells systemd which reload this RELOADING=1 starts. */
+    hf_sd_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+                 (unsigned long long)(uv_hrtime() / 1000), path);
     errors = hf_config_load(path, &cfg, log_error, NULL);
     if (errors != 0) {
         hf_log_error("reload: %d error%s in %s: running configuration kept",
                      errors, errors == 1 ? "" : "s", path);
         hf_reload_stats.failed++;
+        hf_sd_notify("READY=1\nSTATUS=reload failed: %d error%s in %s, "
+                     "running configuration kept",
+                     errors, errors == 1 ? "" : "s", path);
         return;
     }
     hf_server_apply_globals(cfg);
@@ -143,4 +150,6 @@ void hf_reload(const char *path)
     hf_reload_stats.ok++;
     hf_reload_stats.last_ok_unix = unix_now();
     hf_log_info("reloaded %s", path);
+    hf_sd_notify("READY=1\nSTATUS=reloaded %s: %zu mapping%s", path,
+                 cfg->nmappings, cfg->nmappings == 1 ? "" : "s");
 }

@@ -20,6 +20,8 @@
 #include "reload.h"
 #include "revive.h"
 #include "runtime.h"
+#include "sd_listen.h"
+#include "sd_notify.h"
 #include "statsd.h"
 #include "timeq.h"
 #include "turn.h"
@@ -181,6 +183,8 @@ static void start_drain(int signum)
     uint64_t delay = hf_server.cfg->global.drain_delay_ms;
 
     hf_rt.draining = true;
+    hf_sd_notify("STOPPING=1\nSTATUS=%s: draining %u client connections",
+                 strsignal(signum), hf_rt.nclients);
     if (delay == 0) {
         hf_log_info("%s: stopping", strsignal(signum));
         stop_accepting();
@@ -270,10 +274,14 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     hf_server_apply_globals(cfg);
     start_signals();
     err = hf_access_log_open(&loop, &cfg->global);
+    /* Before any listener opens: they take inherited sockets by address. */
+    if (err == 0 && hf_sd_listen_start(cfg) < 0)
+        err = -1;
     if (err == 0)
         err = hf_services_start(cfg);
     if (err == 0)
         err = open_mappings(cfg);
+    hf_sd_listen_close_unused();
     if (err != 0) {
         status = 1;
         hf_rt.draining = true;
@@ -281,6 +289,10 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     } else {
         hf_log_info("holdfast %s running, pid %d, max_clients %u", HF_VERSION,
                     (int)getpid(), hf_server.max_clients);
+        hf_sd_notify("READY=1\nMAINPID=%d\nSTATUS=serving %zu mapping%s, "
+                     "max_clients %u",
+                     (int)getpid(), cfg->nmappings,
+                     cfg->nmappings == 1 ? "" : "s", hf_server.max_clients);
     }
     /* Listeners keep the loop running; once they and every connection are
      * closed, uv_run returns. */
