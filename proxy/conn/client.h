@@ -47,6 +47,7 @@ typedef struct hf_client {
     bool eof : 1;               /* the client closed its side */
     bool proxy_pending : 1;     /* a PROXY protocol header must come first */
     bool pp_variant : 1;         /* allocated as an hf_client_pp_t */
+    bool used : 1;              /* a request has begun on it */
 } hf_client_t;
 
 /* A client of a proxy_protocol mapping keeps the header's bytes while they
@@ -110,7 +111,8 @@ int hf_client_accept(struct hf_mapping *m, uv_stream_t *listener, int fd);
 /* client_conn.c: a timer of the mapping's timeout queues expired. */
 void hf_client_on_timeout(hf_timer_t *t);
 
-/* client_conn.c: closes c if it is idle with no input waiting (drain). */
+/* client_conn.c: the drain: closes c if it is idle with no input waiting;
+ * one that never carried a request gets a short grace for its first. */
 void hf_client_close_if_idle(hf_client_t *c);
 
 /* client_conn.c: registers the client side's part of the exchange events

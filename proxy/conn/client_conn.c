@@ -107,10 +107,20 @@ static bool input_pending(hf_client_t *c)
 
 void hf_client_close_if_idle(hf_client_t *c)
 {
+    if (c->state != HF_CLIENT_IDLE || c->ex != NULL)
+        return;
     /* A request already on its way is read and answered (with
      * Connection: close) rather than met by a reset. */
-    if (c->state == HF_CLIENT_IDLE && c->ex == NULL && !input_pending(c))
-        hf_client_close(c);
+    if (input_pending(c))
+        return;
+    /* A connection accepted a moment ago is about to carry its first
+     * request, which would meet a reset if it crossed the close: it gets
+     * LINGER_MS to send it. */
+    if (!c->used) {
+        hf_client_timer_start(c, HF_TMO_LINGER);
+        return;
+    }
+    hf_client_close(c);
 }
 
 int hf_client_accept(hf_mapping_t *m, uv_stream_t *listener, int fd)

@@ -126,6 +126,7 @@ static hf_exchange_t *begin_request(hf_client_t *c)
     }
     hf_client_addr_text(c, ex->peer, sizeof(ex->peer));
     c->ex = ex;
+    c->used = true;
     ex->spill.resume = on_spill_room;
     hf_client_set_state(c, HF_CLIENT_READING);
     hf_client_timer_start(c, HF_TMO_HEADER);

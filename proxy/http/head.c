@@ -65,6 +65,8 @@ int hf_head_append(hf_head_t *h, const char *p, size_t n)
 {
     size_t need = (size_t)h->len + n;
 
+    if (n == 0)
+        return 0; /* an empty reason phrase: nothing to copy from */
     if (need > h->limit)
         return -1;
     if (need > h->cap && grow(h, need) != 0)
