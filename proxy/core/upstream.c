@@ -411,9 +411,18 @@ static void connected(hf_upstream_t *up)
      * a first segment; only a spilled body goes out in several writes. */
     if (ex->req.body.fd >= 0)
         uv_tcp_nodelay(&up->tcp, 1);
-    if (hf_backend_request_build(ex, conf->backend_http_minor,
-                                 conf->forwarded_for, conf->request_id,
-                                 &up->head) != 0 ||
+    hf_backend_request_in_t in = {
+        .req = &ex->req,
+        .peer = ex->peer,
+        .host = ex->backend,
+        .request_id = ex->request_id,
+        .id_name = conf->request_id,
+        .start_unix_us = ex->t_ready_unix_us,
+        .http_minor = conf->backend_http_minor,
+        .forwarded_for = conf->forwarded_for,
+    };
+
+    if (hf_backend_request_build(&in, &up->head) != 0 ||
         hf_response_init(&ex->res, ex->req.is_head,
                          conf->body_buffer_size) != 0) {
         fail(up, 503, HF_BERR_INVALID, "out of memory");

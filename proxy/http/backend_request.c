@@ -70,36 +70,38 @@ static bool dropped(const hf_head_t *h, const hf_field_t *f,
 
 /* The fields holdfast vouches for: the request id and the moment the
  * request was complete. A client's own copies were dropped. */
-static char *put_own_fields(char *w, const hf_exchange_t *ex,
-                            const char *id_name)
+static char *put_own_fields(char *w, const hf_backend_request_in_t *in,
+                            bool own_id)
 {
-    if (ex->request_id[0] != '\0') {
-        w = hf_put_str(w, id_name);
+    if (own_id) {
+        w = hf_put_str(w, in->id_name);
         w = put(w, ": ", 2);
-        w = hf_put_str(w, ex->request_id);
+        w = hf_put_str(w, in->request_id);
         w = put(w, "\r\n", 2);
     }
-    if (ex->t_ready_unix_us != 0) {
+    if (in->start_unix_us != 0) {
         w = hf_put_str(w, "X-Request-Start: t=");
-        w = hf_put_u64(w, ex->t_ready_unix_us);
+        w = hf_put_u64(w, in->start_unix_us);
         w = put(w, "\r\n", 2);
     }
     return w;
 }
 
-int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
-                             bool forwarded_for, const char *id_name,
+int hf_backend_request_build(const hf_backend_request_in_t *in,
                              hf_outbuf_t *out)
 {
-    const hf_request_t *r = &ex->req;
+    const hf_request_t *r = in->req;
+    int http_minor = in->http_minor;
+    bool forwarded_for = in->forwarded_for;
+    const char *id_name = in->id_name;
     const hf_head_t *h = &r->head;
     bool replace_host = r->host_len > 0;
-    bool own_id = ex->request_id[0] != '\0' && id_name != NULL &&
-                  id_name[0] != '\0';
+    bool own_id = in->request_id != NULL && in->request_id[0] != '\0' &&
+                  id_name != NULL && id_name[0] != '\0';
     size_t cap = strlen(r->method) + r->path_len + r->host_len +
-                 strlen(ex->peer) + strlen(ex->backend) + 160 +
-                 (own_id ? strlen(id_name) + strlen(ex->request_id) + 4 : 0) +
-                 (ex->t_ready_unix_us != 0 ? 44 : 0);
+                 strlen(in->peer) + strlen(in->host) + 160 +
+                 (own_id ? strlen(id_name) + strlen(in->request_id) + 4 : 0) +
+                 (in->start_unix_us != 0 ? 44 : 0);
     char *w;
 
     for (uint32_t i = 0; i < h->nfields; i++)
@@ -121,18 +123,18 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
     } else if (http_minor == 1 && hf_head_find(h, "host") == NULL) {
         /* An HTTP/1.0 client sent none; HTTP/1.1 requires one (RFC 9112
          * §3.2): the backend's own address, as nginx's $proxy_host. */
-        w = hf_put_str(hf_put_str(w, "Host: "), ex->backend);
+        w = hf_put_str(hf_put_str(w, "Host: "), in->host);
         w = put(w, "\r\n", 2);
     }
     for (uint32_t i = 0; i < h->nfields; i++) {
         const hf_field_t *f = &h->fields[i];
         if (dropped(h, f, replace_host, forwarded_for) ||
             (own_id && named(h, f, id_name)) ||
-            (ex->t_ready_unix_us != 0 && named(h, f, "x-request-start")))
+            (in->start_unix_us != 0 && named(h, f, "x-request-start")))
             continue;
         w = put_field(w, h, f);
     }
-    w = put_own_fields(w, ex, own_id ? id_name : NULL);
+    w = put_own_fields(w, in, own_id);
     if (forwarded_for) {
         /* Several X-Forwarded-For fields are one list (RFC 9110 §5.3). */
         w = put(w, "X-Forwarded-For: ", 17);
@@ -144,7 +146,7 @@ int hf_backend_request_build(const hf_exchange_t *ex, int http_minor,
             w = put(w, h->buf + f->value_off, f->value_len);
             w = put(w, ", ", 2);
         }
-        w = put(w, ex->peer, strlen(ex->peer));
+        w = put(w, in->peer, strlen(in->peer));
         w = put(w, "\r\n", 2);
     }
     if (r->body.len > 0 || r->framed || method_expects_body(r->method)) {

@@ -29,7 +29,15 @@ int drive_build(hf_exchange_t *ex, int http_minor, bool forwarded_for,
     char *buf;
     size_t n;
 
-    if (hf_backend_request_build(ex, http_minor, forwarded_for, NULL, &ob) != 0)
+    hf_backend_request_in_t in = {
+        .req = &ex->req,
+        .peer = ex->peer,
+        .host = ex->backend,
+        .http_minor = http_minor,
+        .forwarded_for = forwarded_for,
+    };
+
+    if (hf_backend_request_build(&in, &ob) != 0)
         return -1;
     buf = malloc(ob.len + b->len + 1);
     if (buf == NULL) {
