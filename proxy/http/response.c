@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <http_parser.h>
 
@@ -103,6 +104,22 @@ static bool parse_length(const char *v, size_t n, uint64_t *out)
     return true;
 }
 
+/* A name that only begins with Transfer-Encoding or Content-Length: as
+ * for requests (request_rules.c), http-parser 2.9 takes the first for
+ * Transfer-Encoding, so the framing holdfast chose and the one a client
+ * built on it would read from the relayed head could differ. */
+static bool confusable_name(const hf_head_t *h)
+{
+    for (uint32_t i = 0; i < h->nfields; i++) {
+        const char *n = h->buf + h->fields[i].name_off;
+        uint32_t len = h->fields[i].name_len;
+        if ((len > 17 && strncasecmp(n, "transfer-encoding", 17) == 0) ||
+            (len > 14 && strncasecmp(n, "content-length", 14) == 0))
+            return true;
+    }
+    return false;
+}
+
 static void reset_head(hf_response_t *res)
 {
     uint32_t limit = res->head.limit;
@@ -126,13 +143,16 @@ static int on_headers_complete(http_parser *p)
         return fail(res, "bad status code");
     if (p->status_code < 200) {
         /* An interim response (100, 103): not relayed; the final one
-         * follows on the same connection. */
+         * follows on the same connection. It has no body whatever it
+         * says (1 tells http-parser so). */
         reset_head(res);
-        return 0;
+        return 1;
     }
     res->status = p->status_code;
     res->http_major = (uint8_t)p->http_major;
     res->http_minor = (uint8_t)p->http_minor;
+    if (confusable_name(&res->head))
+        return fail(res, "field name mimics a framing field");
     res->head_done = true;
     rp->in_trailers = true;
     cl = hf_head_find(&res->head, "content-length");
@@ -144,7 +164,10 @@ static int on_headers_complete(http_parser *p)
     }
     res->no_body = rp->head_request || res->status == 204 ||
                    res->status == 304;
-    return rp->head_request ? 1 : 0;
+    /* http-parser would read Content-Length bytes after a 204 or 304 as
+     * its body, eating the next response or waiting for bytes that never
+     * come (a 304 carries the length of the representation it validates). */
+    return res->no_body ? 1 : 0;
 }
 
 static int on_body(http_parser *p, const char *at, size_t n)
