@@ -65,10 +65,12 @@ int hf_head_append(hf_head_t *h, const char *p, size_t n)
 {
     size_t need = (size_t)h->len + n;
 
-    if (n == 0)
-        return 0; /* an empty reason phrase: nothing to copy from */
     if (need > h->limit)
         return -1;
+    /* http-parser reports empty pieces too (a status line without a
+     * reason): an arena with nothing in it yet has no buf to add 0 to. */
+    if (n == 0)
+        return 0;
     if (need > h->cap && grow(h, need) != 0)
         return -2;
     memcpy(h->buf + h->len, p, n);

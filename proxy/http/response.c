@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <http_parser.h>
 
@@ -115,6 +116,22 @@ static bool parse_length(const char *v, size_t n, uint64_t *out)
     return true;
 }
 
+/* A name that only begins with Transfer-Encoding or Content-Length: as
+ * for requests (request_rules.c), http-parser 2.9 takes the first for
+ * Transfer-Encoding, so the framing holdfast chose and the one a client
+ * built on it would read from the relayed head could differ. */
+static bool confusable_name(const hf_head_t *h)
+{
+    for (uint32_t i = 0; i < h->nfields; i++) {
+        const char *n = h->buf + h->fields[i].name_off;
+        uint32_t len = h->fields[i].name_len;
+        if ((len > 17 && strncasecmp(n, "transfer-encoding", 17) == 0) ||
+            (len > 14 && strncasecmp(n, "content-length", 14) == 0))
+            return true;
+    }
+    return false;
+}
+
 static void reset_head(hf_response_t *res)
 {
     uint32_t limit = res->head.limit;
@@ -152,17 +169,20 @@ static int on_headers_complete(http_parser *p)
         return fail(res, why);
     if (p->status_code < 200) {
         /* An interim response (100, 103): not relayed; the final one
-         * follows on the same connection. A backend that sends them
-         * without end holds the slot: a few, then 502. */
+         * follows on the same connection. It has no body whatever it
+         * says (1 tells http-parser so). A backend that sends them without
+         * end holds the slot: a few, then 502. */
         if (++rp->interim > HF_RESPONSE_MAX_INTERIM)
             return fail(res, "too_many_interim");
         reset_head(res);
         hf_res_scan_reset(&rp->scan);
-        return 0;
+        return 1;
     }
     res->status = p->status_code;
     res->http_major = (uint8_t)p->http_major;
     res->http_minor = (uint8_t)p->http_minor;
+    if (confusable_name(&res->head))
+        return fail(res, "field name mimics a framing field");
     res->head_done = true;
     rp->in_trailers = true;
     rp->chunked = info.chunked_by_parser;

@@ -1,0 +1,4 @@
+PROXY TCP6 2001:db8::1 2001:db8::2 40000 443
+GET / HTTP/1.1
+Host: a
+

@@ -1,0 +1,4 @@
+PROXY UNKNOWN
+GET / HTTP/1.1
+Host: a
+

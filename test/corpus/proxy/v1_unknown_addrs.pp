@@ -1,0 +1,1 @@
+PROXY UNKNOWN ffff:f::1 ffff:f::2 1 2
