@@ -34,7 +34,8 @@ enum hf_access_log_format {
 typedef struct hf_addr {
     struct sockaddr_storage sa; /* resolved address, port included */
     socklen_t len;              /* length of the sockaddr in sa */
-    char text[64];              /* "127.0.0.1:8080" or "[::1]:8080", for logs */
+    char text[128];             /* "127.0.0.1:8080", "[::1]:8080" or
+                                   "unix:/run/app.sock", for logs */
 } hf_addr_t;
 
 typedef struct hf_mapping_conf {
@@ -133,7 +134,8 @@ static inline bool hf_addr_equal(const hf_addr_t *a, const hf_addr_t *b)
 int hf_parse_duration_ms(const char *s, uint64_t *out); /* "10s", "250ms", "5" */
 int hf_parse_size(const char *s, uint64_t *out);        /* "64k", "10m", "512" */
 int hf_parse_bool(const char *s, bool *out);
-/* "PORT", "HOST:PORT", "[V6]:PORT"; a bare port gets default_host. Host names
+/* "PORT", "HOST:PORT", "[V6]:PORT" or "unix:/PATH" (an AF_UNIX sockaddr;
+ * only backend lists accept it); a bare port gets default_host. Host names
  * are resolved (first result). On failure, *why says what was wrong. */
 int hf_parse_addr(const char *s, const char *default_host, hf_addr_t *out,
                   const char **why);

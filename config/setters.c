@@ -164,6 +164,13 @@ static int set_addr(const hf_key_t *k, void *base, const char *value,
     } else if (hf_parse_addr(value, k->host, &a, &why) < 0) {
         snprintf(msg, size, "'%s': %s", hf_quote(value, q, sizeof(q)), why);
         return -1;
+    } else if (a.sa.ss_family == AF_UNIX) {
+        /* Listeners, admin and statsd stay TCP/UDP: only a backend list
+         * names Unix sockets. */
+        snprintf(msg, size, "'%s': a Unix socket is only for backend "
+                 "addresses; give HOST:PORT here",
+                 hf_quote(value, q, sizeof(q)));
+        return -1;
     }
     memcpy((char *)base + k->off, &a, sizeof(a));
     if (k->kind == HF_K_OPT_ADDR)

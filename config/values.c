@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 #include "internal.h"
 
@@ -193,6 +194,36 @@ static void format_addr(hf_addr_t *a)
     }
 }
 
+/* "unix:/PATH": a Unix-domain socket, as gunicorn, unicorn and uWSGI bind.
+ * The path must be absolute (holdfast's working directory is nobody's
+ * business, and systemd starts it in /) and fit sun_path with its NUL. It
+ * is refused with a space, a quote, a backslash or a control byte, so that
+ * the address prints as it is in log lines and metric labels. */
+static const char *parse_unix(const char *path, hf_addr_t *a)
+{
+    struct sockaddr_un *un = (struct sockaddr_un *)&a->sa;
+    size_t len = strlen(path);
+
+    if (len == 0)
+        return "missing path after unix:";
+    if (path[0] != '/')
+        return "a Unix socket path must be absolute (unix:/run/app.sock)";
+    if (len >= sizeof(un->sun_path))
+        return "Unix socket path too long (at most 107 bytes)";
+    for (const char *p = path; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= ' ' || c == 0x7f || c == '"' || c == '\\')
+            return "Unix socket path has a space, quote, backslash or "
+                   "control character";
+    }
+    memset(a, 0, sizeof(*a));
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, path, len + 1);
+    a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+    snprintf(a->text, sizeof(a->text), "unix:%s", path);
+    return NULL;
+}
+
 int hf_parse_addr(const char *s, const char *default_host, hf_addr_t *out,
                   const char **why)
 {
@@ -210,6 +241,15 @@ int hf_parse_addr(const char *s, const char *default_host, hf_addr_t *out,
     if (rc < 0) {
         *why = rc == -1 ? "empty address" : "address too long";
         return -1;
+    }
+    if (strncmp(buf, "unix:", 5) == 0) {
+        reason = parse_unix(buf + 5, &a);
+        if (reason != NULL) {
+            *why = reason;
+            return -1;
+        }
+        *out = a;
+        return 0;
     }
     reason = split_host_port(buf, default_host, &host, &port, &bracketed);
     if (reason == NULL &&

@@ -7,9 +7,10 @@
 #include "log.h"
 #include "dispatch.h"
 #include "runtime.h"
+#include "sock.h"
 
 typedef struct probe {
-    uv_tcp_t tcp;
+    hf_sock_t sock;          /* TCP or Unix-domain, as the address */
     uv_timer_t timer;
     uv_connect_t creq;
     uv_write_t wreq;
@@ -51,7 +52,7 @@ static void finish(probe_t *p, bool ok, const char *why)
         hf_pool_mark_up(a, m->conf.name);
     else
         hf_pool_mark_probe_failed(a, m->conf.name, why);
-    uv_close((uv_handle_t *)&p->tcp, on_probe_close);
+    uv_close(&p->sock.handle, on_probe_close);
     uv_close((uv_handle_t *)&p->timer, on_probe_close);
     hf_dispatch_run(m);
 }
@@ -123,9 +124,9 @@ static void on_probe_connect(uv_connect_t *c, int status)
     }
     b = uv_buf_init(p->req, (unsigned)strlen(p->req));
     p->wreq.data = p;
-    if (uv_write(&p->wreq, (uv_stream_t *)&p->tcp, &b, 1,
+    if (uv_write(&p->wreq, &p->sock.stream, &b, 1,
                  on_probe_written) != 0 ||
-        uv_read_start((uv_stream_t *)&p->tcp, on_probe_alloc,
+        uv_read_start(&p->sock.stream, on_probe_alloc,
                       on_probe_read) != 0)
         finish(p, false, "could not send");
 }
@@ -144,10 +145,13 @@ static void probe_start(hf_mapping_t *m, hf_backend_addr_t *a)
     snprintf(p->req, sizeof(p->req),
              "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: holdfast-health\r\n"
              "Connection: close\r\n\r\n",
-             m->conf.health_check, a->addr.text);
-    uv_tcp_init(hf_rt.loop, &p->tcp);
+             m->conf.health_check,
+             /* A Unix socket has no host to name: "localhost", as nginx
+              * sends for its unix: upstreams. */
+             hf_sock_is_unix(&a->addr) ? "localhost" : a->addr.text);
+    hf_sock_init(hf_rt.loop, &p->sock, &a->addr, p);
     uv_timer_init(hf_rt.loop, &p->timer);
-    p->tcp.data = p->timer.data = p->creq.data = p;
+    p->timer.data = p->creq.data = p;
     p->open_handles = 2;
     /* Generous enough for a busy machine or a slow app; a hung backend is
      * still found within one connect timeout and one interval. */
@@ -155,8 +159,7 @@ static void probe_start(hf_mapping_t *m, hf_backend_addr_t *a)
                    m->conf.backend_connect_timeout_ms +
                        m->conf.health_interval_ms,
                    0);
-    if (uv_tcp_connect(&p->creq, &p->tcp, (const struct sockaddr *)&a->addr.sa,
-                       on_probe_connect) != 0)
+    if (hf_sock_connect(&p->creq, &p->sock, &a->addr, on_probe_connect) != 0)
         finish(p, false, "could not connect");
 }
 

@@ -68,7 +68,8 @@ typedef struct hf_exchange {
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
     hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
-    char backend[64];             /* backend address used, for the log */
+    char backend[128];            /* backend address used, for the log (as
+                                     hf_addr_t.text: unix: paths are long) */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
     char request_id[HF_REQUEST_ID_MAX + 1]; /* "" unless request_id is on */
 } hf_exchange_t;

@@ -4,9 +4,10 @@
 
 #include "log.h"
 #include "runtime.h"
+#include "sock.h"
 
 typedef struct attempt {
-    uv_tcp_t tcp;
+    hf_sock_t sock;          /* TCP or Unix-domain, as the address */
     uv_connect_t creq;
     hf_mapping_t *mapping;   /* referenced */
     hf_backend_addr_t *addr; /* referenced */
@@ -38,8 +39,7 @@ static void finish(attempt_t *at, bool ok)
     at->done = true;
     hf_list_remove(&at->link);
     hf_pool_set_reviving(at->addr, false);
-    if (!ok || uv_tcp_close_reset(&at->tcp, on_attempt_close) != 0)
-        uv_close((uv_handle_t *)&at->tcp, on_attempt_close);
+    hf_sock_close(&at->sock, ok, on_attempt_close);
     if (ok && at->addr->down) {
         hf_pool_mark_up(at->addr, at->mapping->conf.name);
         events->revived(at->mapping);
@@ -63,10 +63,10 @@ static void attempt(hf_mapping_t *m, hf_backend_addr_t *a)
     a->refs++;
     hf_pool_set_reviving(a, true);
     hf_list_insert_tail(&attempts, &at->link);
-    uv_tcp_init(hf_rt.loop, &at->tcp);
-    at->tcp.data = at->creq.data = at;
-    if (uv_tcp_connect(&at->creq, &at->tcp, (const struct sockaddr *)&a->addr.sa,
-                       on_attempt_connect) != 0)
+    hf_sock_init(hf_rt.loop, &at->sock, &a->addr, at);
+    at->creq.data = at;
+    if (hf_sock_connect(&at->creq, &at->sock, &a->addr, on_attempt_connect) !=
+        0)
         finish(at, false);
 }
 

@@ -1,19 +1,16 @@
 #include "upstream.h"
 
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend_request.h"
 #include "log.h"
 #include "runtime.h"
+#include "sock.h"
 #include "status.h"
 
 typedef struct hf_upstream {
-    uv_tcp_t tcp;
+    hf_sock_t sock;           /* TCP or Unix-domain, as the address */
     uv_timer_t timer;         /* connect, then backend_timeout */
     uv_connect_t creq;
     uv_write_t wreq;
@@ -78,8 +75,7 @@ static hf_exchange_t *detach_and_close(hf_upstream_t *up, bool reset)
     if (!up->closing) {
         up->closing = true;
         hf_list_remove(&up->link);
-        if (!reset || uv_tcp_close_reset(&up->tcp, on_upstream_close) != 0)
-            uv_close((uv_handle_t *)&up->tcp, on_upstream_close);
+        hf_sock_close(&up->sock, reset, on_upstream_close);
         uv_close((uv_handle_t *)&up->timer, on_upstream_close);
     }
     return ex;
@@ -211,7 +207,7 @@ static void write_more(hf_upstream_t *up)
     n += k;
     if (n == 0)
         return;
-    if (uv_write(&up->wreq, (uv_stream_t *)&up->tcp, bufs, (unsigned)n,
+    if (uv_write(&up->wreq, &up->sock.stream, bufs, (unsigned)n,
                  on_upstream_write) != 0) {
         fail(up, 502, HF_BERR_RESET, "write failed");
         return;
@@ -261,7 +257,7 @@ static void on_spill_room(hf_spill_waiter_t *w)
     if (up->closing)
         return;
     arm_timer(up);
-    uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
+    uv_read_start(&up->sock.stream, on_upstream_alloc,
                   on_upstream_read);
 }
 
@@ -315,7 +311,7 @@ static int pending_error(hf_upstream_t *up)
     int err = 0;
     socklen_t len = sizeof(err);
 
-    if (uv_fileno((const uv_handle_t *)&up->tcp, &fd) != 0 ||
+    if (uv_fileno(&up->sock.handle, &fd) != 0 ||
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         return 0;
     return err;
@@ -410,7 +406,7 @@ static void connected(hf_upstream_t *up)
     /* One writev carries a request held in memory, and Nagle never delays
      * a first segment; only a spilled body goes out in several writes. */
     if (ex->req.body.fd >= 0)
-        uv_tcp_nodelay(&up->tcp, 1);
+        hf_sock_nodelay(&up->sock);
     hf_backend_request_in_t in = {
         .req = &ex->req,
         .peer = ex->peer,
@@ -430,7 +426,7 @@ static void connected(hf_upstream_t *up)
     }
     ex->res_ready = true;
     arm_timer(up);
-    uv_read_start((uv_stream_t *)&up->tcp, on_upstream_alloc,
+    uv_read_start(&up->sock.stream, on_upstream_alloc,
                   on_upstream_read);
     write_more(up);
 }
@@ -445,57 +441,6 @@ static void on_upstream_connect(uv_connect_t *req, int status)
         connect_failed(up, status);
     else
         connected(up);
-}
-
-static bool is_loopback(const hf_addr_t *a)
-{
-    if (a->sa.ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)&a->sa;
-        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (a->sa.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->sa;
-        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-    }
-    return false;
-}
-
-/* A backend on this host, holdfast's usual case: the loopback device
- * completes the handshake inside connect(), so the request can be written
- * at once instead of a loop turn later in libuv's connect callback; with
- * one request at a time, that turn is time the backend sits idle. Returns
- * 0 when the socket is connected and handed to libuv, 1 when the usual way
- * must be taken, or a negative errno when the backend refused. */
-static int connect_now(hf_upstream_t *up, const hf_addr_t *a)
-{
-    struct tcp_info ti;
-    socklen_t tl = sizeof(ti);
-    int fd, err;
-
-    fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                0);
-    if (fd < 0)
-        return -errno;
-    if (connect(fd, (const struct sockaddr *)&a->sa, a->len) != 0 &&
-        errno != EINPROGRESS) {
-        err = -errno;
-        close(fd);
-        return err;
-    }
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) != 0 ||
-        ti.tcpi_state != TCP_ESTABLISHED) {
-        int soerr = 0;
-        socklen_t sl = sizeof(soerr);
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-        close(fd);
-        return soerr != 0 ? -soerr : 1;
-    }
-    err = uv_tcp_open(&up->tcp, fd);
-    if (err != 0) {
-        close(fd);
-        return 1;
-    }
-    return 0;
 }
 
 void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
@@ -522,24 +467,22 @@ void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
     hf_list_insert_tail(&all_upstreams, &up->link);
     hf_rt.nupstreams++;
 
-    uv_tcp_init(hf_rt.loop, &up->tcp);
+    hf_sock_init(hf_rt.loop, &up->sock, &a->addr, up);
     uv_timer_init(hf_rt.loop, &up->timer);
-    up->tcp.data = up;
     up->timer.data = up;
     up->creq.data = up;
     up->wreq.data = up;
     up->open_handles = 2;
     uv_timer_start(&up->timer, on_upstream_timer,
                    m->conf.backend_connect_timeout_ms, 0);
-    err = is_loopback(&a->addr) ? connect_now(up, &a->addr) : 1;
+    err = hf_sock_connect_now(&up->sock, &a->addr);
     if (err == 0) {
         connected(up);
         return;
     }
     if (err == 1)
-        err = uv_tcp_connect(&up->creq, &up->tcp,
-                             (const struct sockaddr *)&a->addr.sa,
-                             on_upstream_connect);
+        err = hf_sock_connect(&up->creq, &up->sock, &a->addr,
+                              on_upstream_connect);
     if (err != 0)
         connect_failed(up, err);
 }

@@ -4,9 +4,11 @@
  * response with Connection: close, closes, and only then accepts the next.
  * Everything else waits in the listen backlog, as with a real legacy server.
  *
- *   backend PORT [BACKLOG [BIG_BYTES]]
+ *   backend PORT|unix:PATH [BACKLOG [BIG_BYTES]]
  *
- * PORT is on 127.0.0.1. BACKLOG (default 1024) is the listen backlog.
+ * PORT is on 127.0.0.1; unix:PATH listens on a Unix-domain socket instead
+ * (a file left at PATH is removed first), as gunicorn or uWSGI bound with
+ * `--bind unix:PATH` would. BACKLOG (default 1024) is the listen backlog.
  * A request for a path starting with /big gets BIG_BYTES (default 20 MiB)
  * of body instead of the small page, for the slow-reader benchmark.
  *
@@ -18,12 +20,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define HEAD_MAX (64 * 1024)
@@ -119,38 +123,69 @@ static void serve(int fd, unsigned long long big)
     (void)write_all(fd, small, sizeof(small) - 1);
 }
 
+/* A listening socket on 127.0.0.1:PORT or on unix:PATH, or -1. */
+static int listen_on(const char *where, int backlog)
+{
+    int lfd, one = 1;
+    bool is_unix = strncmp(where, "unix:", 5) == 0;
+    struct sockaddr_storage ss;
+    socklen_t len;
+
+    memset(&ss, 0, sizeof(ss));
+    if (is_unix) {
+        struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+        if (strlen(where + 5) >= sizeof(un->sun_path)) {
+            fprintf(stderr, "%s: path too long\n", where);
+            return -1;
+        }
+        un->sun_family = AF_UNIX;
+        strcpy(un->sun_path, where + 5);
+        len = sizeof(*un);
+        unlink(un->sun_path);
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)atoi(where));
+        sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof(*sin);
+    }
+    lfd = socket(ss.ss_family, SOCK_STREAM, 0);
+    if (lfd < 0) {
+        perror("socket");
+        return -1;
+    }
+    if (!is_unix)
+        setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(lfd, (struct sockaddr *)&ss, len) != 0 ||
+        listen(lfd, backlog) != 0) {
+        perror("bind/listen");
+        close(lfd);
+        return -1;
+    }
+    return lfd;
+}
+
 int main(int argc, char **argv)
 {
-    struct sockaddr_in sin;
-    int port, backlog, lfd, one = 1;
+    int backlog, lfd, one = 1;
+    bool is_unix;
     unsigned long long big = 20ull * 1024 * 1024;
 
     if (argc < 2 || argc > 4) {
-        fprintf(stderr, "usage: %s PORT [BACKLOG [BIG_BYTES]]\n", argv[0]);
+        fprintf(stderr, "usage: %s PORT|unix:PATH [BACKLOG [BIG_BYTES]]\n",
+                argv[0]);
         return 2;
     }
-    port = atoi(argv[1]);
     backlog = argc > 2 ? atoi(argv[2]) : 1024;
     if (argc > 3)
         big = strtoull(argv[3], NULL, 10);
     signal(SIGPIPE, SIG_IGN);
     memset(fill, 'x', sizeof(fill));
 
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (lfd < 0) {
-        perror("socket");
+    is_unix = strncmp(argv[1], "unix:", 5) == 0;
+    lfd = listen_on(argv[1], backlog);
+    if (lfd < 0)
         return 1;
-    }
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-        listen(lfd, backlog) != 0) {
-        perror("bind/listen");
-        return 1;
-    }
     for (;;) {
         struct timeval tv = {.tv_sec = 10};
         int fd = accept(lfd, NULL, NULL);
@@ -162,7 +197,8 @@ int main(int argc, char **argv)
         }
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (!is_unix)
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         serve(fd, big);
         close(fd);
     }

@@ -3,7 +3,9 @@
  * kind of error with its exact "FILE:LINE: key: message" text. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -185,6 +187,67 @@ static void test_addr_good(void)
     CHECK(hf_parse_addr("localhost:80", NULL, &a, NULL) == 0);
     CHECK(strcmp(a.text, "127.0.0.1:80") == 0 ||
           strcmp(a.text, "[::1]:80") == 0);
+}
+
+/* "unix:/PATH" backends: the sockaddr, its length and text; then what is
+ * refused, and where (only a backend list names a Unix socket). */
+static void test_addr_unix(void)
+{
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        {"unix:", "missing path after unix:"},
+        {"unix:run/app.sock",
+         "a Unix socket path must be absolute (unix:/run/app.sock)"},
+        {"unix:/run/my app.sock", "Unix socket path has a space, quote, "
+                                  "backslash or control character"},
+        {"unix:/run/a\"b", "Unix socket path has a space, quote, backslash "
+                           "or control character"},
+        {"unix:/run/a\\b", "Unix socket path has a space, quote, backslash "
+                           "or control character"},
+    };
+    struct sockaddr_un *un;
+    char longest[sizeof(un->sun_path) + 8], in[sizeof(longest) + 8];
+    const char *why = NULL;
+    hf_addr_t a, b;
+
+    CHECK(hf_parse_addr("  unix:/run/app.sock ", "127.0.0.1", &a, &why) == 0);
+    un = (struct sockaddr_un *)&a.sa;
+    CHECK(a.sa.ss_family == AF_UNIX);
+    CHECK_STR(un->sun_path, "/run/app.sock");
+    CHECK(a.len == offsetof(struct sockaddr_un, sun_path) +
+                       sizeof("/run/app.sock"));
+    CHECK_STR(a.text, "unix:/run/app.sock");
+    CHECK(hf_parse_addr("unix:/run/app.sock", NULL, &b, NULL) == 0);
+    CHECK(hf_addr_equal(&a, &b));
+    CHECK(hf_parse_addr("unix:/run/other.sock", NULL, &b, NULL) == 0);
+    CHECK(!hf_addr_equal(&a, &b));
+
+    /* sun_path holds 107 bytes and the NUL: 107 fit, 108 do not. */
+    memset(longest, 'x', sizeof(longest));
+    longest[0] = '/';
+    longest[sizeof(un->sun_path) - 1] = '\0';
+    snprintf(in, sizeof(in), "unix:%s", longest);
+    CHECK(hf_parse_addr(in, NULL, &a, &why) == 0);
+    CHECK(strcmp(a.text, in) == 0);
+    longest[sizeof(un->sun_path) - 1] = 'x';
+    longest[sizeof(un->sun_path)] = '\0';
+    snprintf(in, sizeof(in), "unix:%s", longest);
+    memset(&a, 0x5a, sizeof(a));
+    CHECK(hf_parse_addr(in, NULL, &a, &why) == -1);
+    CHECK_STR(why, "Unix socket path too long (at most 107 bytes)");
+    CHECK(a.len == 0x5a5a5a5a);
+
+    for (size_t i = 0; i < NELEMS(bad); i++) {
+        why = NULL;
+        memset(&a, 0x5a, sizeof(a));
+        CHECK_CASE(hf_parse_addr(bad[i].in, NULL, &a, &why) == -1, "addr '%s'",
+                   bad[i].in);
+        CHECK_CASE(why && strcmp(why, bad[i].why) == 0, "addr '%s' said '%s'",
+                   bad[i].in, why ? why : "(null)");
+        CHECK_CASE(a.len == 0x5a5a5a5a, "addr '%s' touched the output",
+                   bad[i].in);
+    }
 }
 
 static void test_addr_bad(void)
@@ -846,6 +909,59 @@ static void test_cannot_open(void)
     CHECK(hf_config_load("/nonexistent", &cfg, NULL, NULL) == 1);
 }
 
+/* A backend list mixing Unix sockets and TCP; Unix sockets refused with
+ * FILE:LINE wherever else an address is given. */
+static void test_unix_in_files(void)
+{
+    static const char *const too_long[] = {
+        ":3: backend: 'unix:/run/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxx...': Unix socket path too long (at most 107 "
+        "bytes)",
+        NULL};
+    static const char *const listen_unix[] = {
+        ":2: listen: 'unix:/run/hf.sock': a Unix socket is only for backend "
+        "addresses; give HOST:PORT here",
+        NULL};
+    static const char *const admin_unix[] = {
+        ":2: admin: 'unix:/run/admin.sock': a Unix socket is only for backend "
+        "addresses; give HOST:PORT here",
+        ":3: statsd: 'unix:/run/statsd.sock': a Unix socket is only for "
+        "backend addresses; give HOST:PORT here",
+        NULL};
+    static const char *const twice[] = {
+        ":3: backend: unix:/run/a.sock is listed twice", NULL};
+    char ini[512], path[160];
+    hf_config_t *cfg;
+
+    cfg = expect_ok("[a]\nlisten = 18080\n"
+                    "backend = unix:/run/app.sock, 8001,\n"
+                    "  unix:/run/app2.sock\n");
+    if (cfg != NULL && cfg->mappings[0].nbackends == 3) {
+        const hf_addr_t *b = cfg->mappings[0].backends;
+        CHECK_STR(b[0].text, "unix:/run/app.sock");
+        CHECK(b[0].sa.ss_family == AF_UNIX);
+        CHECK_STR(b[1].text, "127.0.0.1:8001");
+        CHECK_STR(b[2].text, "unix:/run/app2.sock");
+    } else {
+        CHECK(cfg != NULL && cfg->mappings[0].nbackends == 3);
+    }
+    hf_config_free(cfg);
+
+    memset(path, 'x', 120);
+    path[120] = '\0';
+    snprintf(ini, sizeof(ini), "[a]\nlisten = 1\nbackend = 8000, unix:/run/%s\n",
+             path);
+    expect_errors(ini, too_long);
+    expect_errors("[a]\nlisten = unix:/run/hf.sock\nbackend = 2\n", listen_unix);
+    expect_errors("[global]\nadmin = unix:/run/admin.sock\n"
+                  "statsd = unix:/run/statsd.sock\n"
+                  "[a]\nlisten = 1\nbackend = 2\n",
+                  admin_unix);
+    expect_errors("[a]\nlisten = 1\nbackend = unix:/run/a.sock, "
+                  "unix:/run/a.sock\n",
+                  twice);
+}
+
 static void test_from_args(void)
 {
     errlist_t errs = {0};
@@ -887,6 +1003,19 @@ static void test_from_args(void)
     }
     errs_clear(&errs);
 
+    CHECK(hf_config_from_args("18080", "unix:/run/app.sock,8001", &cfg,
+                              collect, &errs) == 0);
+    if (cfg && cfg->mappings[0].nbackends == 2)
+        CHECK_STR(cfg->mappings[0].backends[0].text, "unix:/run/app.sock");
+    hf_config_free(cfg);
+    CHECK(hf_config_from_args("unix:/run/hf.sock", "8000", &cfg, collect,
+                              &errs) == 1);
+    if (errs.n == 1)
+        CHECK_STR(errs.msg[0], "--listen: 'unix:/run/hf.sock': a Unix socket "
+                               "is only for backend addresses; give "
+                               "HOST:PORT here");
+    errs_clear(&errs);
+
     CHECK(hf_config_from_args(NULL, "", &cfg, collect, &errs) == 2);
     if (errs.n == 2) {
         CHECK_STR(errs.msg[0], "--listen: missing");
@@ -903,6 +1032,7 @@ int main(void)
     test_bool();
     test_addr_good();
     test_addr_bad();
+    test_addr_unix();
     test_defaults();
     test_every_key();
     test_special_values();
@@ -913,6 +1043,7 @@ int main(void)
     test_long_lines();
     test_long_key_line();
     test_cannot_open();
+    test_unix_in_files();
     test_from_args();
     return CHECK_DONE();
 }
