@@ -160,8 +160,10 @@ static bool field_vchar(unsigned char c)
 }
 
 /* One byte of framing (not chunk data). Returns false on a fault. */
-static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
-                       hf_scan_fault_t *f)
+/* The size line and the CRLF after each chunk's data. Returns 1 when c
+ * fits, 0 when it breaks the framing, -1 when the state is not one of
+ * these. */
+static int size_line_step(hf_chunk_scan_t *s, unsigned char c)
 {
     int h;
 
@@ -172,16 +174,14 @@ static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
         if (h >= 0) {
             /* 16 significant hex digits hold any uint64_t; more is an
              * overflow. Leading zeros are only bounded by the line. */
-            if ((s->remaining != 0 || h != 0) && ++s->digits > 16) {
-                fail(f, 400, "bad_chunk", 0);
-                return false;
-            }
+            if ((s->remaining != 0 || h != 0) && ++s->digits > 16)
+                return 0;
             s->remaining = s->remaining * 16 + (uint64_t)h;
             s->state = CK_SIZE_MORE;
-            return true;
+            return 1;
         }
         if (s->state == CK_SIZE)
-            break;
+            return 0;
         if (c == ';')
             s->state = CK_EXT_NAME;
         else if (c == ' ' || c == '\t')
@@ -189,89 +189,106 @@ static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
         else if (c == '\r')
             s->state = CK_LINE_LF;
         else
-            break;
-        return true;
+            return 0;
+        return 1;
     case CK_SIZE_BWS:
         if (c == ' ' || c == '\t')
-            return true;
+            return 1;
         if (c != ';')
-            break;
+            return 0;
         s->state = CK_EXT_NAME;
-        return true;
+        return 1;
     case CK_EXT_NAME:
         /* RFC 9112 §7.1.1: chunk-ext-name is a token, never empty. */
         if (c == ' ' || c == '\t')
-            return true;
+            return 1;
         if (!hf_is_tchar(c))
-            break;
+            return 0;
         s->state = CK_EXT;
-        return true;
+        return 1;
     case CK_EXT:
         if (c == '\r')
             s->state = CK_LINE_LF;
         else if (!field_vchar(c))
-            break;
-        return true;
+            return 0;
+        return 1;
     case CK_LINE_LF:
         if (c != '\n')
-            break;
+            return 0;
         s->line_len = 0;
         s->digits = 0;
         s->state = s->remaining == 0 ? CK_TRAILER : CK_DATA;
-        return true;
+        return 1;
     case CK_DATA_CR:
         if (c != '\r')
-            break;
+            return 0;
         s->state = CK_DATA_LF;
-        return true;
+        return 1;
     case CK_DATA_LF:
         if (c != '\n')
-            break;
+            return 0;
         s->state = CK_SIZE;
-        return true;
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+/* Trailer lines and the final empty line; as size_line_step. */
+static int trailer_step(hf_chunk_scan_t *s, unsigned char c)
+{
+    switch (s->state) {
     case CK_TRAILER:
         /* Trailer lines and the final line may end in a bare LF, as head
          * lines may (RFC 9112 §2.2); chunk lines may not. */
-        if (c == '\r') {
+        if (c == '\r')
             s->state = CK_END_LF;
-            return true;
-        }
-        if (c == '\n') {
+        else if (c == '\n')
             s->state = CK_DONE;
-            return true;
-        }
-        if (!hf_is_tchar(c))
-            break; /* obs-fold, a space in the name, junk */
-        s->state = CK_TNAME;
-        return true;
+        else if (!hf_is_tchar(c))
+            return 0; /* obs-fold, a space in the name, junk */
+        else
+            s->state = CK_TNAME;
+        return 1;
     case CK_TNAME:
         if (c == ':')
             s->state = CK_TVALUE;
         else if (!hf_is_tchar(c))
-            break;
-        return true;
+            return 0;
+        return 1;
     case CK_TVALUE:
         if (c == '\r')
             s->state = CK_TLINE_LF;
         else if (c == '\n')
             s->state = CK_TRAILER;
         else if (!field_vchar(c))
-            break;
-        return true;
+            return 0;
+        return 1;
     case CK_TLINE_LF:
         if (c != '\n')
-            break;
+            return 0;
         s->line_len = 0;
         s->state = CK_TRAILER;
-        return true;
+        return 1;
     case CK_END_LF:
         if (c != '\n')
-            break;
+            return 0;
         s->state = CK_DONE;
-        return true;
+        return 1;
     default:
-        break;
+        return -1;
     }
+}
+
+static bool chunk_step(hf_chunk_scan_t *s, unsigned char c,
+                       hf_scan_fault_t *f)
+{
+    int r = size_line_step(s, c);
+
+    if (r < 0)
+        r = trailer_step(s, c);
+    if (r > 0)
+        return true;
     fail(f, 400, "bad_chunk", 0);
     return false;
 }

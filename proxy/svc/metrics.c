@@ -43,7 +43,8 @@ static void histogram(hf_text_t *t, const char *name, const char *mapping,
 static void backend_series(hf_text_t *t);
 static void process_series(hf_text_t *t);
 
-void hf_metrics_prometheus(hf_text_t *t)
+/* Client side: connections, requests, the queue, whole-request times. */
+static void client_series(hf_text_t *t)
 {
     hf_mapping_t *m;
 
@@ -81,30 +82,6 @@ void hf_metrics_prometheus(hf_text_t *t)
     histogram(t, "holdfast_queue_wait_seconds", m->conf.name,
               &m->stats.queue_wait);
 
-    header(t, "holdfast_backend_seconds", "histogram",
-           "Time from sending a request to the backend to its complete "
-           "response.");
-    EACH_MAPPING(m)
-    histogram(t, "holdfast_backend_seconds", m->conf.name,
-              &m->stats.backend_time);
-
-    header(t, "holdfast_backend_errors_total", "counter",
-           "Backend failures, by kind.");
-    EACH_MAPPING(m)
-    for (int k = 0; k < HF_BERR_N; k++)
-        hf_text_printf(t,
-                       "holdfast_backend_errors_total{mapping=\"%s\","
-                       "kind=\"%s\"} %llu\n",
-                       m->conf.name, hf_backend_error_names[k],
-                       (unsigned long long)m->stats.backend_errors[k]);
-
-    header(t, "holdfast_backend_retries_total", "counter",
-           "Idempotent requests sent again after the backend closed or "
-           "reset their connection before answering.");
-    EACH_MAPPING(m)
-    hf_text_printf(t, "holdfast_backend_retries_total{mapping=\"%s\"} %llu\n",
-                   m->conf.name, (unsigned long long)m->stats.retries);
-
     header(t, "holdfast_rejected_total", "counter",
            "Requests refused before reaching the backend, by reason.");
     EACH_MAPPING(m)
@@ -128,7 +105,42 @@ void hf_metrics_prometheus(hf_text_t *t)
     hf_text_printf(t, "holdfast_connections_accepted_total{mapping=\"%s\"} "
                       "%llu\n",
                    m->conf.name, (unsigned long long)m->stats.accepted);
+}
 
+/* Backend side: response times, errors and retries. */
+static void backend_error_series(hf_text_t *t)
+{
+    hf_mapping_t *m;
+
+    header(t, "holdfast_backend_seconds", "histogram",
+           "Time from sending a request to the backend to its complete "
+           "response.");
+    EACH_MAPPING(m)
+    histogram(t, "holdfast_backend_seconds", m->conf.name,
+              &m->stats.backend_time);
+
+    header(t, "holdfast_backend_errors_total", "counter",
+           "Backend failures, by kind.");
+    EACH_MAPPING(m)
+    for (int k = 0; k < HF_BERR_N; k++)
+        hf_text_printf(t,
+                       "holdfast_backend_errors_total{mapping=\"%s\","
+                       "kind=\"%s\"} %llu\n",
+                       m->conf.name, hf_backend_error_names[k],
+                       (unsigned long long)m->stats.backend_errors[k]);
+
+    header(t, "holdfast_backend_retries_total", "counter",
+           "Idempotent requests sent again after the backend closed or "
+           "reset their connection before answering.");
+    EACH_MAPPING(m)
+    hf_text_printf(t, "holdfast_backend_retries_total{mapping=\"%s\"} %llu\n",
+                   m->conf.name, (unsigned long long)m->stats.retries);
+}
+
+void hf_metrics_prometheus(hf_text_t *t)
+{
+    client_series(t);
+    backend_error_series(t);
     backend_series(t);
     process_series(t);
     hf_metrics_process(t);
