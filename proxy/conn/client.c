@@ -20,6 +20,7 @@ char hf_client_handle_tag;
 #define LINGER_MS 2000
 
 static hf_timeq_t *linger_tq;
+static hf_timeq_t *hold_tq;
 
 void hf_client_timer_start(hf_client_t *c, enum hf_client_timeout kind)
 {
@@ -36,6 +37,11 @@ void hf_client_timer_start(hf_client_t *c, enum hf_client_timeout kind)
         if (linger_tq == NULL)
             linger_tq = hf_timeq_get(LINGER_MS);
         q = linger_tq;
+        break;
+    case HF_TMO_HOLD:
+        if (hold_tq == NULL)
+            hold_tq = hf_timeq_get(HF_CLIENT_HOLD_MS);
+        q = hold_tq;
         break;
     case HF_TMO_NONE: break;
     }

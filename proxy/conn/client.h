@@ -29,7 +29,14 @@ enum hf_client_timeout {
     HF_TMO_QUEUE,    /* waited too long for a backend slot: 503 */
     HF_TMO_SEND,     /* the client takes no response bytes: close */
     HF_TMO_LINGER,   /* draining input after an error answer: close */
+    HF_TMO_HOLD,     /* the response head waits to learn the body's length:
+                        send what is in and stream the rest */
 };
+
+/* How long a response head may wait for the rest of its body, so that a
+ * response complete by then goes out in one write with Content-Length;
+ * past it the body streams (SPEC: "within about 100 ms"). */
+#define HF_CLIENT_HOLD_MS 100
 
 typedef struct hf_client {
     uv_tcp_t tcp;

@@ -185,6 +185,15 @@ void hf_client_on_timeout(hf_timer_t *t)
         hf_log(HF_LOG_DEBUG, c->id, "send timeout");
         hf_client_close(c);
         break;
+    case HF_TMO_HOLD:
+        /* Waited long enough for the length: the head goes out with
+         * what is in, at the end of this turn (after this turn's reads,
+         * which may still complete the response). */
+        if (ex != NULL) {
+            ex->hold_over = true;
+            hf_client_progress(ex);
+        }
+        break;
     default:
         /* Idle: closed silently, as a load balancer logs a 408 on a
          * pre-opened connection as an error. Lingering: done. */

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mapping.h"
 #include "fmt.h"
+#include "response_stream.h"
 #include "runtime.h"
 #include "status.h"
 #include "turn.h"
@@ -50,6 +51,30 @@ static void cut(hf_client_t *c)
     hf_client_close(c);
 }
 
+static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
+                     int max);
+
+/* The backend failed mid-stream. What it sent before failing goes to the
+ * socket first, when no write is in flight (the close would cancel one
+ * anyway), so the client keeps every byte the backend managed to send and
+ * sees the end as a reset; never a last chunk, as the response is not
+ * complete. May free the exchange. */
+static void cut_after_flush(hf_client_t *c, hf_exchange_t *ex)
+{
+    uv_buf_t bufs[12];
+    int n, w;
+
+    if (!ex->writing && !ex->local && !ex->res.complete && !c->closing) {
+        n = next_bufs(c, ex, bufs, 12);
+        if (n < 0)
+            return; /* closed */
+        w = n > 0 ? uv_try_write((uv_stream_t *)&c->tcp, bufs, (unsigned)n)
+                  : 0;
+        if (w > 0)
+            ex->bytes_out += (uint64_t)w;
+    }
+    cut(c);
+}
 
 void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
                       const char *body, bool json, bool keep)
@@ -71,7 +96,7 @@ void hf_client_answer(hf_exchange_t *ex, int status, const char *reason,
          * cut the connection so the client sees it incomplete. A reset,
          * not a FIN: a FIN would end a close-delimited body (an HTTP/1.0
          * client's) as if it were complete. */
-        cut(c);
+        cut_after_flush(c, ex);
         return;
     }
     if (ex->out_buf != NULL)
@@ -180,7 +205,8 @@ static int build_head(hf_exchange_t *ex, hf_client_t *c)
         const hf_field_t *f = &h->fields[i];
         if (hf_field_is_hop_by_hop(h, f) ||
             hf_field_name_is(h, f, "content-length") ||
-            hf_field_named_by_connection(h, f))
+            hf_field_named_by_connection(h, f) ||
+            hf_response_field_for_proxy(h, f))
             continue;
         memcpy(w, h->buf + f->name_off, f->name_len);
         w += f->name_len;
@@ -257,6 +283,32 @@ static int body_bufs(hf_exchange_t *ex, uv_buf_t *bufs, int max)
     return n;
 }
 
+/* Whether the response head may go out now. It waits, at most
+ * HF_CLIENT_HOLD_MS from its arrival, for the whole body: a response
+ * complete by then (nearly all of them) goes out in one write with
+ * Content-Length, and a failure by then is still a clean 502. After that
+ * wait, as soon as the body outgrows memory (spills), or at once when the
+ * backend asked for no buffering, the head goes with what is in and the
+ * body follows as it arrives. */
+static bool head_may_go(hf_client_t *c, hf_exchange_t *ex)
+{
+    if (ex->res.complete || ex->res.body.fd >= 0 || ex->hold_over)
+        return true;
+    if (ex->hold_started)
+        return false;
+    ex->hold_started = true;
+    if (hf_response_unbuffered(&ex->res)) {
+        ex->hold_over = true;
+        return true;
+    }
+    hf_client_timer_start(c, HF_TMO_HOLD);
+    if (c->tmo != HF_TMO_HOLD) {
+        ex->hold_over = true; /* no timer to end the wait: do not wait */
+        return true;
+    }
+    return false;
+}
+
 /* Collects what can be written now, framed. Returns the number of bufs, 0
  * when nothing can go yet, or -1 when the connection had to be closed. */
 static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
@@ -273,10 +325,7 @@ static int next_bufs(hf_client_t *c, hf_exchange_t *ex, uv_buf_t *bufs,
     }
     if (!ex->res_ready || !ex->res.head_done)
         return 0;
-    /* The head waits until the response is complete or has outgrown
-     * memory and spills: small responses then get Content-Length, and a
-     * spill file that cannot be made is still a clean 503. */
-    if (!ex->head_sent && !ex->res.complete && ex->res.body.fd < 0)
+    if (!ex->head_sent && !head_may_go(c, ex))
         return 0;
     if (!ex->head_sent) {
         if (build_head(ex, c) != 0) {
@@ -337,8 +386,15 @@ void hf_client_flush(hf_client_t *c)
 
         if (n < 0)
             return;
-        if (n == 0)
+        if (n == 0) {
+            /* All that is in went out: the client is owed nothing, and
+             * the wait for more is the backend's, bounded by
+             * backend_timeout. A send timer would cut a slow but live
+             * stream. */
+            if (ex->head_sent && c->tmo == HF_TMO_SEND)
+                hf_client_timer_stop(c);
             break;
+        }
         for (int i = 0; i < n; i++)
             total += bufs[i].len;
         ex->bytes_out += total;
@@ -356,6 +412,10 @@ void hf_client_flush(hf_client_t *c)
             return;
         }
         n = skip_written(bufs, n, w > 0 ? (size_t)w : 0);
+        /* From here the client must take bytes: the send timer runs
+         * (it may have been stopped while nothing was owed). */
+        if (c->state == HF_CLIENT_WRITING)
+            hf_client_timer_start(c, HF_TMO_SEND);
         if (uv_write(&ex->wreq, (uv_stream_t *)&c->tcp, bufs, (unsigned)n,
                      on_client_write) != 0) {
             hf_client_close(c);

@@ -53,6 +53,8 @@ typedef struct hf_exchange {
     bool local;                   /* holdfast's own answer, in out_head */
     bool head_sent;
     bool chunked_out;             /* body framed chunked toward the client */
+    bool hold_started;            /* the head's wait for the length began */
+    bool hold_over;               /* ... and ended: the body streams */
     bool last_sent;               /* the final bytes are queued */
     bool close_after;             /* the connection closes after this */
     bool health;                  /* the health path's answer: logged, but
