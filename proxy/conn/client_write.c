@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "client.h"
+#include "client_head.h"
 #include "exchange.h"
 #include "log.h"
 #include "mapping.h"
@@ -154,83 +155,23 @@ void hf_client_progress(hf_exchange_t *ex)
 
 /* Sizes the head before writing it: the status line, the kept fields, and
  * room for holdfast's own framing fields. */
-static size_t head_size(const hf_response_t *res)
-{
-    size_t n = 64 + res->reason_len + 96;
-
-    for (uint32_t i = 0; i < res->head.nfields; i++)
-        n += res->head.fields[i].name_len + res->head.fields[i].value_len + 4;
-    return n;
-}
-
 static int build_head(hf_exchange_t *ex, hf_client_t *c)
 {
-    hf_response_t *res = &ex->res;
-    const hf_head_t *h = &res->head;
-    size_t cap = head_size(res);
-    int minor = ex->req.http_minor;
-    char *p = out_alloc(ex, cap), *w;
-    bool length_known = true;
-    uint64_t length = 0;
+    hf_client_head_in_t in = {
+        .res = &ex->res,
+        .client_minor = ex->req.http_minor,
+        .keep_alive = !ex->close_after && ex->req.keep_alive && !c->eof &&
+                      !hf_rt.draining,
+    };
+    hf_client_head_framing_t fr;
+    char *p = out_alloc(ex, hf_client_head_size(&ex->res));
 
     if (p == NULL)
         return -1;
-    if (res->no_body) {
-        length_known = res->has_length && res->status != 204;
-        length = res->content_length;
-    } else if (res->complete) {
-        length = res->body.len;
-    } else if (res->has_length) {
-        length = res->content_length;
-    } else if (minor == 1) {
-        length_known = false;
-        ex->chunked_out = true;
-    } else {
-        length_known = false;
-        ex->close_after = true; /* the close delimits the body */
-    }
-    if (!ex->req.keep_alive || c->eof || hf_rt.draining)
-        ex->close_after = true;
-
-    w = hf_put_str(p, minor == 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
-    w = hf_put_u64(w, (uint64_t)res->status);
-    *w++ = ' ';
-    if (res->reason_len > 0)
-        w = hf_put_mem(w, h->buf + res->reason_off, res->reason_len);
-    else
-        w = hf_put_str(w, hf_status_text(res->status));
-    memcpy(w, crlf, 2);
-    w += 2;
-    for (uint32_t i = 0; i < h->nfields; i++) {
-        const hf_field_t *f = &h->fields[i];
-        if (hf_field_is_hop_by_hop(h, f) ||
-            hf_field_name_is(h, f, "content-length") ||
-            hf_field_named_by_connection(h, f) ||
-            hf_response_field_for_proxy(h, f))
-            continue;
-        memcpy(w, h->buf + f->name_off, f->name_len);
-        w += f->name_len;
-        *w++ = ':';
-        *w++ = ' ';
-        memcpy(w, h->buf + f->value_off, f->value_len);
-        w += f->value_len;
-        *w++ = '\r';
-        *w++ = '\n';
-    }
-    if (length_known && !(res->no_body && !res->has_length)) {
-        w = hf_put_u64(hf_put_str(w, "Content-Length: "), length);
-        w = hf_put_mem(w, crlf, 2);
-    }
-    if (ex->chunked_out)
-        w = hf_put_str(w, "Transfer-Encoding: chunked\r\n");
-    if (ex->close_after)
-        w = hf_put_str(w, "Connection: close\r\n");
-    else if (minor == 0)
-        w = hf_put_str(w, "Connection: keep-alive\r\n");
-    *w++ = '\r';
-    *w++ = '\n';
-    ex->out_len = (uint32_t)(w - p);
-    ex->status = res->status;
+    ex->out_len = (uint32_t)hf_client_head_write(&in, p, &fr);
+    ex->chunked_out = fr.chunked;
+    ex->close_after = fr.close_after;
+    ex->status = ex->res.status;
     return 0;
 }
 
