@@ -1,5 +1,6 @@
 #!/bin/sh
-# Sets everything up and runs holdfast (examples/holdfast.ini, port 8080)
+# Sets everything up and runs holdfast (examples/holdfast.ini, on
+# 127.0.0.1:8080)
 # in front of the example legacy app (examples/legacy_app.py, port 8000).
 # Ctrl-C stops both.
 set -eu
@@ -24,9 +25,13 @@ python3 examples/legacy_app.py 8000 &
 app=$!
 trap 'kill $app 2>/dev/null; wait $app 2>/dev/null; exit 0' INT TERM EXIT
 wait_for http://127.0.0.1:8000/
-./build/holdfast -c examples/holdfast.ini &
+# The example configuration listens on every address, for a load balancer
+# on another host; the demo needs only this machine.
+conf=$(mktemp)
+sed 's/^listen = 0\.0\.0\.0:8080/listen = 127.0.0.1:8080/' examples/holdfast.ini > "$conf"
+./build/holdfast -c "$conf" &
 proxy=$!
-trap 'kill $proxy $app 2>/dev/null; wait $proxy $app 2>/dev/null; exit 0' INT TERM EXIT
+trap 'kill $proxy $app 2>/dev/null; wait $proxy $app 2>/dev/null; rm -f "$conf"; exit 0' INT TERM EXIT
 wait_for http://127.0.0.1:8080/healthz
 
 cat <<'MSG'
