@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "client.h"
 #include "dispatch.h"
@@ -97,6 +98,40 @@ void hf_client_close_if_idle(hf_client_t *c)
 {
     if (c->state == HF_CLIENT_IDLE && c->ex == NULL)
         hf_client_close(c);
+}
+
+/* Bytes in the socket not read yet: a request is arriving, even if the
+ * loop has not read it this turn. */
+static bool has_unread(const hf_client_t *c)
+{
+    uv_os_fd_t fd;
+    int n = 0;
+
+    return uv_fileno((const uv_handle_t *)&c->tcp, &fd) == 0 &&
+           ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+static bool is_idle(const hf_client_t *c)
+{
+    return c->tmo == HF_TMO_IDLE && c->state == HF_CLIENT_IDLE &&
+           c->ex == NULL && !c->closing && !c->lingering && !has_unread(c);
+}
+
+/* The queue may be shared with other kinds of the same duration (a header
+ * timeout equal to the idle one): those are stepped over. Every timer of q
+ * was started one duration before its deadline, so the first idle one met
+ * is the one idle longest. */
+hf_client_t *hf_client_idle_oldest(hf_timeq_t *q, uint64_t *since)
+{
+    for (hf_timer_t *t = q != NULL ? hf_timeq_first(q) : NULL; t != NULL;
+         t = hf_timeq_next(q, t)) {
+        hf_client_t *c = hf_container_of(t, hf_client_t, timer);
+        if (is_idle(c)) {
+            *since = t->deadline - hf_timeq_timeout(q);
+            return c;
+        }
+    }
+    return NULL;
 }
 
 void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
