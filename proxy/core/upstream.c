@@ -543,3 +543,17 @@ void hf_upstream_abort_all(void)
         fail(up, 503, HF_BERR_RESET, "shutting down");
     }
 }
+
+uint64_t hf_upstream_oldest_sent(const hf_mapping_t *m)
+{
+    uint64_t oldest = 0;
+
+    for (hf_list_t *n = all_upstreams.next; n != &all_upstreams;
+         n = n->next) {
+        const hf_upstream_t *up = hf_container_of(n, hf_upstream_t, link);
+        if (up->mapping == m && up->ex != NULL &&
+            (oldest == 0 || up->ex->t_sent < oldest))
+            oldest = up->ex->t_sent;
+    }
+    return oldest;
+}
