@@ -21,6 +21,8 @@ enum hf_kind {
     HF_K_OPT_ADDR, /* hf_addr_t, and a bool at off2; "off" clears the bool */
     HF_K_ADDR_LIST, /* hf_addr_t *, owned, and its size_t count at off2 */
     HF_K_HEADER,    /* char[HF_HEADER_NAME_MAX + 1]: a header name, "off" "" */
+    HF_K_CIDR_LIST, /* hf_cidr_t *, owned, and its size_t count at off2;
+                       "off": none */
 };
 
 #define HF_F_OFF_NULL 0x1u /* HF_K_STRING: "off" stores NULL */

@@ -32,6 +32,23 @@ static void remember_peer(hf_client_t *c)
     }
 }
 
+/* With proxy_protocol and trusted_proxies, only a listed source may say
+ * who the client is: any other could forge the PROXY header. */
+static bool source_allowed(const hf_client_t *c)
+{
+    const hf_mapping_conf_t *conf = &c->mapping->conf;
+    char text[48];
+
+    if (!conf->proxy_protocol || conf->ntrusted_proxies == 0 ||
+        hf_cidr_contains(conf->trusted_proxies, conf->ntrusted_proxies,
+                         c->family, c->addr))
+        return true;
+    hf_client_addr_text(c, text, sizeof(text));
+    hf_log(HF_LOG_INFO, c->id,
+           "%s is not in trusted_proxies: PROXY header refused", text);
+    return false;
+}
+
 static void on_client_shutdown(uv_shutdown_t *req, int status)
 {
     (void)status;
@@ -159,6 +176,10 @@ void hf_client_accept(hf_mapping_t *m, uv_stream_t *listener)
     c->id = (uint32_t)++hf_rt.next_conn_id;
     m->stats.accepted++;
     remember_peer(c);
+    if (!source_allowed(c)) {
+        hf_client_close(c);
+        return;
+    }
     uv_tcp_nodelay(&c->tcp, 1);
     hf_client_timer_start(c, HF_TMO_IDLE);
     if (hf_client_read_start(c) != 0)

@@ -16,6 +16,7 @@
 #include "health_path.h"
 #include "mapping.h"
 #include "proxy_protocol.h"
+#include "realip.h"
 #include "request_id.h"
 #include "status.h"
 
@@ -56,6 +57,10 @@ static void request_complete(hf_client_t *c)
     c->ex->t_ready = uv_hrtime();
     if (c->mapping->conf.request_start)
         c->ex->t_ready_unix_us = hf_request_id_unix_us();
+    if (c->mapping->conf.ntrusted_proxies > 0 && !c->mapping->conf.proxy_protocol)
+        hf_realip_find(&c->ex->req.head, c->mapping->conf.trusted_proxies,
+                       c->mapping->conf.ntrusted_proxies, c->family, c->addr,
+                       c->ex->real_ip, sizeof(c->ex->real_ip));
     if (c->mapping->conf.request_id[0] != '\0')
         hf_request_id_pick(&c->ex->req.head, c->mapping->conf.request_id,
                            c->ex->request_id);

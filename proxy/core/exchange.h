@@ -68,6 +68,9 @@ typedef struct hf_exchange {
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
     hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
+    char real_ip[48];             /* the client behind trusted proxies
+                                     (X-Forwarded-For), for the log; ""
+                                     when the peer is the client */
     char backend[64];             /* backend address used, for the log */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */
     char request_id[HF_REQUEST_ID_MAX + 1]; /* "" unless request_id is on */
