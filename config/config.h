@@ -70,6 +70,7 @@ typedef struct hf_mapping_conf {
     uint64_t health_interval_ms;
     char request_id[HF_HEADER_NAME_MAX + 1]; /* header name; "" when off */
     bool request_start; /* add X-Request-Start: t=<µs> */
+    uint64_t max_response_size; /* response body bytes; 0 when off */
     hf_cidr_t *trusted_proxies; /* ntrusted_proxies ranges; NULL when none */
     size_t ntrusted_proxies;
 } hf_mapping_conf_t;

@@ -44,6 +44,12 @@ static int set_number(const hf_key_t *k, void *field, const char *value,
     int rc;
 
     hf_quote(value, q, sizeof(q));
+    if ((k->flags & HF_F_OFF_ZERO) && hf_trim_copy(value, lim, sizeof(lim)) > 0 &&
+        strcasecmp(lim, "off") == 0) {
+        n = 0;
+        memcpy(field, &n, sizeof(n));
+        return 0;
+    }
     if (k->kind == HF_K_DURATION)
         rc = hf_parse_duration_ms(value, &n);
     else if (k->kind == HF_K_SIZE)

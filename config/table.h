@@ -28,6 +28,7 @@ enum hf_kind {
 #define HF_F_OFF_NULL 0x1u /* HF_K_STRING: "off" stores NULL */
 #define HF_F_URL_PATH 0x2u /* HF_K_STRING: starts with '/', no spaces */
 #define HF_F_STDOUT 0x4u   /* HF_K_STRING: "stdout" in any case is "stdout" */
+#define HF_F_OFF_ZERO 0x8u /* numbers: "off" stores 0 */
 
 /* One row per key. */
 typedef struct hf_key {

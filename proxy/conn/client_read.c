@@ -116,6 +116,10 @@ static void on_spill_room(hf_spill_waiter_t *w)
 
     if (c == NULL || c->closing)
         return;
+    if (!hf_body_may_grow(&ex->req.body)) {
+        hf_spill_wait(w); /* woken for another's sake */
+        return;
+    }
     hf_client_timer_start(c, HF_TMO_BODY);
     if (hf_client_read_start(c) != 0)
         hf_client_close(c);
@@ -147,6 +151,7 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
     while (off < len && !c->closing && !busy(c)) {
         hf_exchange_t *ex = c->ex ? c->ex : begin_request(c);
         enum hf_req_state before;
+        enum hf_grow room;
         size_t n;
 
         if (ex == NULL)
@@ -168,7 +173,15 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
              * the head; the body timer restarts on every read. */
             if (before == HF_REQ_HEAD || n > 0)
                 hf_client_timer_start(c, HF_TMO_BODY);
-            if (!hf_body_may_grow(&ex->req.body)) {
+            room = hf_body_room(&ex->req.body);
+            if (room == HF_GROW_NEVER) {
+                hf_request_reject(&ex->req, 503, "spill_budget");
+                hf_client_answer(ex, 503, "spill_budget",
+                                 "Service Unavailable: body over max_spill",
+                                 false, false);
+                return len;
+            }
+            if (room == HF_GROW_WAIT) {
                 /* holdfast is what waits now, not the client. */
                 uv_read_stop((uv_stream_t *)&c->tcp);
                 hf_client_timer_stop(c);

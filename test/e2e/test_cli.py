@@ -28,7 +28,7 @@ EVERY_KEY = (
     "backend_timeout", "max_header_size", "max_body_size", "body_buffer_size",
     "backend_http_version", "forwarded_for", "proxy_protocol", "health_path",
     "health_check", "health_interval", "request_id", "request_start",
-    "trusted_proxies")
+    "trusted_proxies", "max_response_size")
 
 
 def _have_ipv6():

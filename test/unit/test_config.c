@@ -344,6 +344,7 @@ static void check_default_mapping(const hf_mapping_conf_t *m)
     CHECK(m->request_id[0] == '\0');
     CHECK(m->request_start == false);
     CHECK(m->trusted_proxies == NULL && m->ntrusted_proxies == 0);
+    CHECK(m->max_response_size == 0);
 }
 
 static void check_default_global(const hf_global_conf_t *g)
@@ -967,9 +968,11 @@ static void test_trusted_proxies(void)
         hf_mapping_conf_free(&copy);
         hf_config_free(cfg);
     }
-    cfg = expect_ok("[a]\nlisten = 1\nbackend = 2\ntrusted_proxies = off\n");
+    cfg = expect_ok("[a]\nlisten = 1\nbackend = 2\ntrusted_proxies = off\n"
+                    "max_response_size = 10m\n");
     if (cfg != NULL) {
         CHECK(cfg->mappings[0].ntrusted_proxies == 0);
+        CHECK(cfg->mappings[0].max_response_size == 10485760);
         hf_config_free(cfg);
     }
     expect_errors("[a]\nlisten = 1\nbackend = 2\n"
@@ -978,6 +981,9 @@ static void test_trusted_proxies(void)
                       ":4: trusted_proxies: '10.0.0.300' is not an address "
                       "or ADDRESS/BITS",
                       NULL});
+    expect_errors("[a]\nlisten = 1\nbackend = 2\nmax_response_size = 0\n",
+                  (const char *const[]){
+                      ":4: max_response_size: must be more than 0", NULL});
 }
 
 int main(void)
