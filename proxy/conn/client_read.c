@@ -169,6 +169,8 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
             hf_client_timer_start(c, HF_TMO_BODY);
             break;
         case HF_REQ_BODY:
+            if (!ex->req.chunked && ex->req.body.expect == 0)
+                ex->req.body.expect = ex->req.content_length;
             /* The header timer runs from the first byte to the end of
              * the head; the body timer restarts on every read. */
             if (before == HF_REQ_HEAD || n > 0)

@@ -17,6 +17,7 @@ uint64_t hf_spill_errors;
 static char spill_dir[PATH_MAX] = "/tmp";
 static uint64_t spill_max_bytes = UINT64_MAX;
 static uint32_t spill_max_files = UINT32_MAX;
+static uint64_t spill_reserved; /* taken by bodies, not yet written */
 static hf_list_t spill_waiters = {&spill_waiters, &spill_waiters};
 
 void hf_spill_configure(const char *temp_dir, uint64_t max_bytes,
@@ -107,18 +108,26 @@ static uint64_t reserve(void)
 }
 
 /* A read adds at most HF_BLOCK_SIZE bytes, so checking for that much room
- * before each read keeps hf_spill_bytes within max_spill at all times. A
- * body that would pass its share of the budget on its own waits in vain:
- * HF_GROW_NEVER. A response holding spill its client has not taken yet
- * waits for that client, which gives it back as it reads. */
-enum hf_grow hf_body_room(const hf_body_t *b)
+ * before each read keeps the spill within max_spill at all times.
+ *
+ * A request body of known length takes its whole spill from the budget
+ * when it starts spilling, or waits holding none: two uploads can never
+ * each hold half the budget and wait for the other. One of unknown length
+ * (chunked) that finds no room once it holds spill fails instead of
+ * waiting, for the same reason. A response holding spill its client has
+ * not taken yet waits for that client, which gives it back as it reads.
+ * A body that would pass its share of the budget on its own fails:
+ * HF_GROW_NEVER. */
+enum hf_grow hf_body_room(hf_body_t *b)
 {
     uint64_t need, held, limit = spill_max_bytes;
 
-    if (b->len + HF_BLOCK_SIZE <= b->mem_cap)
+    if (b->len + HF_BLOCK_SIZE <= b->mem_cap || b->reserved > 0)
         return HF_GROW_OK;
     if (b->fd < 0) {
         need = b->len + HF_BLOCK_SIZE - b->mem_cap;
+        if (b->expect > b->mem_cap)
+            need = b->expect - b->mem_cap;
         if (hf_spill_files > 0 && hf_spill_files >= spill_max_files)
             return HF_GROW_WAIT;
     } else {
@@ -127,14 +136,19 @@ enum hf_grow hf_body_room(const hf_body_t *b)
     held = b->len - b->mem_len - b->released;
     if (b->request)
         limit -= reserve();
-    if (hf_spill_bytes + need <= limit)
+    if (hf_spill_bytes + spill_reserved + need <= limit) {
+        if (b->fd < 0 && b->expect > b->mem_cap) {
+            b->reserved = need;
+            spill_reserved += need;
+        }
         return HF_GROW_OK;
-    if (held + need > limit && (b->request || held == 0))
+    }
+    if (b->request ? held + need > limit || held > 0 : need > limit)
         return HF_GROW_NEVER;
     return HF_GROW_WAIT;
 }
 
-bool hf_body_may_grow(const hf_body_t *b)
+bool hf_body_may_grow(hf_body_t *b)
 {
     return hf_body_room(b) == HF_GROW_OK;
 }
@@ -220,6 +234,11 @@ static int append_file(hf_body_t *b, const char *p, size_t n)
         n -= (size_t)w;
         b->len += (uint64_t)w;
         hf_spill_bytes += (uint64_t)w;
+        if (b->reserved > 0) {
+            uint64_t k = b->reserved < (uint64_t)w ? b->reserved : (uint64_t)w;
+            b->reserved -= k;
+            spill_reserved -= k;
+        }
     }
     return 0;
 }
@@ -293,6 +312,11 @@ static void keep_init(hf_body_t *b)
 
 void hf_body_free(hf_body_t *b)
 {
+    if (b->reserved > 0) {
+        spill_reserved -= b->reserved;
+        b->reserved = 0;
+        spill_wake();
+    }
     while (b->head != NULL) {
         hf_block_t *next = b->head->next;
         hf_block_put(b->head);

@@ -33,6 +33,9 @@ typedef struct hf_body {
     uint64_t released; /* file bytes given back from its start, whole
                           pages (hf_body_release) */
     bool request;      /* a request body: kept out of the reserve */
+    uint64_t expect;   /* whole length when known (a request's
+                          Content-Length), else 0 */
+    uint64_t reserved; /* budget taken for its spill, not yet written */
 } hf_body_t;
 
 /* Bytes of max_spill that request bodies may not take (at most a quarter
@@ -53,10 +56,11 @@ void hf_body_init(hf_body_t *b, uint64_t mem_cap);
 int hf_body_append(hf_body_t *b, const char *p, size_t n);
 
 /* Whether a read of up to HF_BLOCK_SIZE bytes more fits the budget. */
-enum hf_grow hf_body_room(const hf_body_t *b);
+enum hf_grow hf_body_room(hf_body_t *b);
 
-/* False unless hf_body_room() is HF_GROW_OK. */
-bool hf_body_may_grow(const hf_body_t *b);
+/* False unless hf_body_room() is HF_GROW_OK. Both may take budget for a
+ * body of known length about to spill (given back by hf_body_free). */
+bool hf_body_may_grow(hf_body_t *b);
 
 /* The bytes before upto went out and are never read again: their spill
  * goes back to the budget (the file keeps its size, the blocks are
