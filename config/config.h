@@ -38,6 +38,14 @@ typedef struct hf_addr {
                                    "unix:/run/app.sock", for logs */
 } hf_addr_t;
 
+/* An address range: family, prefix length, address with the host bits
+ * clear. */
+typedef struct hf_cidr {
+    uint8_t family; /* AF_INET or AF_INET6 */
+    uint8_t bits;   /* prefix length */
+    uint8_t addr[16];
+} hf_cidr_t;
+
 typedef struct hf_mapping_conf {
     char *name; /* section name */
     int line;   /* line of the section header, for messages */
@@ -63,6 +71,9 @@ typedef struct hf_mapping_conf {
     uint64_t health_interval_ms;
     char request_id[HF_HEADER_NAME_MAX + 1]; /* header name; "" when off */
     bool request_start; /* add X-Request-Start: t=<µs> */
+    uint64_t max_response_size; /* response body bytes; 0 when off */
+    hf_cidr_t *trusted_proxies; /* ntrusted_proxies ranges; NULL when none */
+    size_t ntrusted_proxies;
 } hf_mapping_conf_t;
 
 typedef struct hf_global_conf {
@@ -134,6 +145,12 @@ static inline bool hf_addr_equal(const hf_addr_t *a, const hf_addr_t *b)
 int hf_parse_duration_ms(const char *s, uint64_t *out); /* "10s", "250ms", "5" */
 int hf_parse_size(const char *s, uint64_t *out);        /* "64k", "10m", "512" */
 int hf_parse_bool(const char *s, bool *out);
+/* "ADDR" or "ADDR/BITS", IPv4 or IPv6 (cidr.c). */
+int hf_parse_cidr(const char *s, hf_cidr_t *out);
+
+/* True when addr (4 or 16 bytes of family) is in one of the n ranges. */
+bool hf_cidr_contains(const hf_cidr_t *list, size_t n, int family,
+                      const uint8_t *addr);
 /* "PORT", "HOST:PORT", "[V6]:PORT" or "unix:/PATH" (an AF_UNIX sockaddr;
  * only backend lists accept it); a bare port gets default_host. Host names
  * are resolved (first result). On failure, *why says what was wrong. */

@@ -107,6 +107,12 @@ const hf_key_t hf_keys[] = {
      .off = MOFF(request_id), .def = "off"},
     {.scope = HF_SCOPE_MAPPING, .name = "request_start", .kind = HF_K_BOOL,
      .off = MOFF(request_start), .def = "off"},
+    {.scope = HF_SCOPE_MAPPING, .name = "max_response_size", .kind = HF_K_SIZE,
+     .off = MOFF(max_response_size), .def = "off", .min = 1,
+     .max = UINT64_MAX, .flags = HF_F_OFF_ZERO},
+    {.scope = HF_SCOPE_MAPPING, .name = "trusted_proxies",
+     .kind = HF_K_CIDR_LIST, .off = MOFF(trusted_proxies),
+     .off2 = MOFF(ntrusted_proxies), .def = "off", .max = 256},
 };
 /* clang-format on */
 
@@ -127,7 +133,8 @@ const hf_key_t *hf_key_find(enum hf_scope scope, const char *name)
 static bool owned(const hf_key_t *k)
 {
     return k->scope == HF_SCOPE_MAPPING &&
-           (k->kind == HF_K_STRING || k->kind == HF_K_ADDR_LIST);
+           (k->kind == HF_K_STRING || k->kind == HF_K_ADDR_LIST ||
+            k->kind == HF_K_CIDR_LIST);
 }
 
 void hf_mapping_conf_free(hf_mapping_conf_t *c)
@@ -165,9 +172,11 @@ int hf_mapping_conf_copy(hf_mapping_conf_t *dst, const hf_mapping_conf_t *src)
             *to = strdup(from);
         } else {
             size_t n = *(const size_t *)((const char *)src + k->off2);
-            *to = malloc(n ? n * sizeof(hf_addr_t) : 1);
+            size_t each = k->kind == HF_K_CIDR_LIST ? sizeof(hf_cidr_t)
+                                                    : sizeof(hf_addr_t);
+            *to = malloc(n ? n * each : 1);
             if (*to != NULL)
-                memcpy(*to, from, n * sizeof(hf_addr_t));
+                memcpy(*to, from, n * each);
         }
         ok = *to != NULL;
     }

@@ -44,6 +44,12 @@ static int set_number(const hf_key_t *k, void *field, const char *value,
     int rc;
 
     hf_quote(value, q, sizeof(q));
+    if ((k->flags & HF_F_OFF_ZERO) && hf_trim_copy(value, lim, sizeof(lim)) > 0 &&
+        strcasecmp(lim, "off") == 0) {
+        n = 0;
+        memcpy(field, &n, sizeof(n));
+        return 0;
+    }
     if (k->kind == HF_K_DURATION)
         rc = hf_parse_duration_ms(value, &n);
     else if (k->kind == HF_K_SIZE)
@@ -312,6 +318,53 @@ static int set_header(void *field, const char *value, char *msg, size_t size)
     return 0;
 }
 
+/* "off", or "RANGE, RANGE, ...": at most k->max of them. */
+static int set_cidr_list(const hf_key_t *k, void *base, const char *value,
+                         char *msg, size_t size)
+{
+    char *s = hf_xstrdup(value), *item, *next, q[QUOTE_MAX], buf[8];
+    hf_cidr_t *list = NULL, *old;
+    size_t n = 0;
+    int rc = -1;
+
+    if (is_blank(s)) {
+        snprintf(msg, size, "missing value");
+        goto out;
+    }
+    if (!(hf_trim_copy(s, buf, sizeof(buf)) > 0 && strcasecmp(buf, "off") == 0)) {
+        newlines_to_commas(s);
+        list = hf_xcalloc(k->max, sizeof(*list));
+        for (item = s; item; item = next) {
+            next = strchr(item, ',');
+            if (next)
+                *next++ = '\0';
+            if (n == k->max) {
+                snprintf(msg, size, "more than %llu ranges",
+                         (unsigned long long)k->max);
+                goto out;
+            }
+            if (hf_parse_cidr(item, &list[n]) < 0) {
+                while (*item == ' ' || *item == '\t')
+                    item++;
+                snprintf(msg, size, "'%s' is not an address or ADDRESS/BITS",
+                         hf_quote(item, q, sizeof(q)));
+                goto out;
+            }
+            n++;
+        }
+    }
+    memcpy(&old, (char *)base + k->off, sizeof(old));
+    free(old);
+    memcpy((char *)base + k->off, &list, sizeof(list));
+    memcpy((char *)base + k->off2, &n, sizeof(n));
+    list = NULL;
+    rc = 0;
+out:
+    free(list);
+    free(s);
+    return rc;
+}
+
 int hf_key_set(const hf_key_t *k, void *base, const char *value, char *msg,
                size_t msgsize)
 {
@@ -344,6 +397,8 @@ int hf_key_set(const hf_key_t *k, void *base, const char *value, char *msg,
         return set_addr_list(k, base, value, msg, msgsize);
     case HF_K_HEADER:
         return set_header(field, value, msg, msgsize);
+    case HF_K_CIDR_LIST:
+        return set_cidr_list(k, base, value, msg, msgsize);
     }
     snprintf(msg, msgsize, "unknown kind of value");
     return -1;

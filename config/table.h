@@ -21,11 +21,14 @@ enum hf_kind {
     HF_K_OPT_ADDR, /* hf_addr_t, and a bool at off2; "off" clears the bool */
     HF_K_ADDR_LIST, /* hf_addr_t *, owned, and its size_t count at off2 */
     HF_K_HEADER,    /* char[HF_HEADER_NAME_MAX + 1]: a header name, "off" "" */
+    HF_K_CIDR_LIST, /* hf_cidr_t *, owned, and its size_t count at off2;
+                       "off": none */
 };
 
 #define HF_F_OFF_NULL 0x1u /* HF_K_STRING: "off" stores NULL */
 #define HF_F_URL_PATH 0x2u /* HF_K_STRING: starts with '/', no spaces */
 #define HF_F_STDOUT 0x4u   /* HF_K_STRING: "stdout" in any case is "stdout" */
+#define HF_F_OFF_ZERO 0x8u /* numbers: "off" stores 0 */
 
 /* One row per key. */
 typedef struct hf_key {

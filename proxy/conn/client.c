@@ -112,6 +112,9 @@ void hf_client_close(hf_client_t *c)
         hf_dispatch_unqueue(ex);
         hf_spill_cancel(&ex->spill);
         hf_exchange_release(ex);
+        /* A response waiting for spill room for this client's sake now
+         * only discards: let it go on. */
+        hf_spill_kick();
     }
     uv_close((uv_handle_t *)&c->tcp, on_client_close);
 }

@@ -122,6 +122,11 @@ void hf_client_on_timeout(hf_timer_t *t);
  * one that never carried a request gets a short grace for its first. */
 void hf_client_close_if_idle(hf_client_t *c);
 
+/* client_conn.c: of the clients whose timer runs in q, the one idle
+ * longest (no request bytes yet, or between requests), or NULL; *since
+ * gets the loop time in ms it went idle. Changes nothing. */
+hf_client_t *hf_client_idle_oldest(hf_timeq_t *q, uint64_t *since);
+
 /* client_conn.c: registers the client side's part of the exchange events
  * into ev (queued, sent, progress, respond, fail). */
 void hf_client_exchange_events(struct hf_exchange_events *ev);

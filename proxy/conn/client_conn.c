@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "client.h"
 #include "dispatch.h"
@@ -31,6 +32,23 @@ static void remember_peer(hf_client_t *c)
         memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
         c->family = AF_INET6;
     }
+}
+
+/* With proxy_protocol and trusted_proxies, only a listed source may say
+ * who the client is: any other could forge the PROXY header. */
+static bool source_allowed(const hf_client_t *c)
+{
+    const hf_mapping_conf_t *conf = &c->mapping->conf;
+    char text[48];
+
+    if (!conf->proxy_protocol || conf->ntrusted_proxies == 0 ||
+        hf_cidr_contains(conf->trusted_proxies, conf->ntrusted_proxies,
+                         c->family, c->addr))
+        return true;
+    hf_client_addr_text(c, text, sizeof(text));
+    hf_log(HF_LOG_INFO, c->id,
+           "%s is not in trusted_proxies: PROXY header refused", text);
+    return false;
 }
 
 static void on_client_shutdown(uv_shutdown_t *req, int status)
@@ -96,7 +114,7 @@ static void on_response_done(hf_client_t *c)
 }
 
 /* Request bytes the kernel holds for c that holdfast has not read yet. */
-static bool input_pending(hf_client_t *c)
+static bool input_pending(const hf_client_t *c)
 {
     uv_os_fd_t fd;
     int n = 0;
@@ -121,6 +139,29 @@ void hf_client_close_if_idle(hf_client_t *c)
         return;
     }
     hf_client_close(c);
+}
+
+static bool is_idle(const hf_client_t *c)
+{
+    return c->tmo == HF_TMO_IDLE && c->state == HF_CLIENT_IDLE &&
+           c->ex == NULL && !c->closing && !c->lingering && !input_pending(c);
+}
+
+/* The queue may be shared with other kinds of the same duration (a header
+ * timeout equal to the idle one): those are stepped over. Every timer of q
+ * was started one duration before its deadline, so the first idle one met
+ * is the one idle longest. */
+hf_client_t *hf_client_idle_oldest(hf_timeq_t *q, uint64_t *since)
+{
+    for (hf_timer_t *t = q != NULL ? hf_timeq_first(q) : NULL; t != NULL;
+         t = hf_timeq_next(q, t)) {
+        hf_client_t *c = hf_container_of(t, hf_client_t, timer);
+        if (is_idle(c)) {
+            *since = t->deadline - hf_timeq_timeout(q);
+            return c;
+        }
+    }
+    return NULL;
 }
 
 int hf_client_accept(hf_mapping_t *m, uv_stream_t *listener, int fd)
@@ -153,6 +194,10 @@ int hf_client_accept(hf_mapping_t *m, uv_stream_t *listener, int fd)
     c->id = (uint32_t)++hf_rt.next_conn_id;
     m->stats.accepted++;
     remember_peer(c);
+    if (!source_allowed(c)) {
+        hf_client_close(c);
+        return 0; /* taken from the backlog all the same */
+    }
     uv_tcp_nodelay(&c->tcp, 1);
     hf_client_timer_start(c, HF_TMO_IDLE);
     if (hf_client_read_start(c) != 0)

@@ -16,6 +16,7 @@
 #include "health_path.h"
 #include "mapping.h"
 #include "proxy_protocol.h"
+#include "realip.h"
 #include "request_id.h"
 #include "status.h"
 
@@ -56,6 +57,10 @@ static void request_complete(hf_client_t *c)
     c->ex->t_ready = uv_hrtime();
     if (c->mapping->conf.request_start)
         c->ex->t_ready_unix_us = hf_request_id_unix_us();
+    if (c->mapping->conf.ntrusted_proxies > 0 && !c->mapping->conf.proxy_protocol)
+        hf_realip_find(&c->ex->req.head, c->mapping->conf.trusted_proxies,
+                       c->mapping->conf.ntrusted_proxies, c->family, c->addr,
+                       c->ex->real_ip, sizeof(c->ex->real_ip));
     if (c->mapping->conf.request_id[0] != '\0')
         hf_request_id_pick(&c->ex->req.head, c->mapping->conf.request_id,
                            c->ex->request_id);
@@ -111,6 +116,10 @@ static void on_spill_room(hf_spill_waiter_t *w)
 
     if (c == NULL || c->closing)
         return;
+    if (!hf_body_may_grow(&ex->req.body)) {
+        hf_spill_wait(w); /* woken for another's sake */
+        return;
+    }
     hf_client_timer_start(c, HF_TMO_BODY);
     if (hf_client_read_start(c) != 0)
         hf_client_close(c);
@@ -143,6 +152,7 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
     while (off < len && !c->closing && !busy(c)) {
         hf_exchange_t *ex = c->ex ? c->ex : begin_request(c);
         enum hf_req_state before;
+        enum hf_grow room;
         size_t n;
 
         if (ex == NULL)
@@ -160,11 +170,21 @@ static size_t feed(hf_client_t *c, const char *data, size_t len)
             hf_client_timer_start(c, HF_TMO_BODY);
             break;
         case HF_REQ_BODY:
+            if (!ex->req.chunked && ex->req.body.expect == 0)
+                ex->req.body.expect = ex->req.content_length;
             /* The header timer runs from the first byte to the end of
              * the head; the body timer restarts on every read. */
             if (before == HF_REQ_HEAD || n > 0)
                 hf_client_timer_start(c, HF_TMO_BODY);
-            if (!hf_body_may_grow(&ex->req.body)) {
+            room = hf_body_room(&ex->req.body);
+            if (room == HF_GROW_NEVER) {
+                hf_request_reject(&ex->req, 503, "spill_budget");
+                hf_client_answer(ex, 503, "spill_budget",
+                                 "Service Unavailable: body over max_spill",
+                                 false, false);
+                return len;
+            }
+            if (room == HF_GROW_WAIT) {
                 /* holdfast is what waits now, not the client. */
                 uv_read_stop((uv_stream_t *)&c->tcp);
                 hf_client_timer_stop(c);

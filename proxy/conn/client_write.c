@@ -175,6 +175,14 @@ static int build_head(hf_exchange_t *ex, hf_client_t *c)
     return 0;
 }
 
+/* What the client took is never read again: its spill goes back to the
+ * budget (and a response waiting for room reads on). */
+static void release_sent(hf_exchange_t *ex)
+{
+    if (ex->res_ready && !ex->local)
+        hf_body_release(&ex->res.body, ex->body_sent);
+}
+
 static void on_client_write(uv_write_t *req, int status)
 {
     hf_exchange_t *ex = hf_container_of(req, hf_exchange_t, wreq);
@@ -192,6 +200,7 @@ static void on_client_write(uv_write_t *req, int status)
     }
     if (c->state == HF_CLIENT_WRITING)
         hf_client_timer_start(c, HF_TMO_SEND);
+    release_sent(ex);
     hf_client_flush(c);
 }
 
@@ -345,6 +354,7 @@ void hf_client_flush(hf_client_t *c)
         if (w >= 0 && (size_t)w == total) {
             if (c->state == HF_CLIENT_WRITING)
                 hf_client_timer_start(c, HF_TMO_SEND);
+            release_sent(ex);
             continue;
         }
         if (w < 0 && w != UV_EAGAIN) {

@@ -70,6 +70,9 @@ typedef struct hf_exchange {
     hf_spill_waiter_t spill;      /* the request body waits for spill room */
     hf_block_t *in;               /* client bytes pipelined behind it */
     char peer[48];                /* client address, for logs and XFF */
+    char real_ip[48];             /* the client behind trusted proxies
+                                     (X-Forwarded-For), for the log; ""
+                                     when the peer is the client */
     char backend[128];            /* backend address used, for the log (as
                                      hf_addr_t.text: unix: paths are long) */
     char chunk_line[20];          /* "%x\r\n" of the chunk in flight */

@@ -256,6 +256,11 @@ static void on_spill_room(hf_spill_waiter_t *w)
 
     if (up->closing)
         return;
+    if (up->ex != NULL && up->ex->client != NULL &&
+        !hf_body_may_grow(&up->ex->res.body)) {
+        hf_spill_wait(w); /* woken for another's sake */
+        return;
+    }
     arm_timer(up);
     uv_read_start(&up->sock.stream, on_upstream_alloc,
                   on_upstream_read);
@@ -342,12 +347,29 @@ static void eof(hf_upstream_t *up, hf_response_t *res)
         fail(up, 502, HF_BERR_RESET, res->error);
 }
 
+/* max_response_size: a body past it is cut and the connection closed;
+ * the client gets a 502 if nothing went out yet. Returns true if so. */
+static bool past_max_size(hf_upstream_t *up, const hf_response_t *res)
+{
+    uint64_t max = up->mapping->conf.max_response_size;
+
+    /* A Content-Length past it is known with the head: a 502 before any
+     * of the response goes out. */
+    if (max == 0 || (res->body.len + res->discarded <= max &&
+                     !(res->head_done && res->has_length && !res->no_body &&
+                       res->content_length > max)))
+        return false;
+    fail(up, 502, HF_BERR_INVALID, "response over max_response_size");
+    return true;
+}
+
 static void on_upstream_read(uv_stream_t *s, ssize_t nread,
                              const uv_buf_t *buf)
 {
     hf_upstream_t *up = s->data;
     hf_exchange_t *ex = up->ex;
     hf_response_t *res;
+    enum hf_grow room;
     int r;
 
     (void)buf;
@@ -378,6 +400,8 @@ static void on_upstream_read(uv_stream_t *s, ssize_t nread,
         fail(up, 503, HF_BERR_INVALID, res->error);
         return;
     }
+    if (past_max_size(up, res))
+        return;
     if (res->complete) {
         finish(up, false);
         return;
@@ -385,7 +409,15 @@ static void on_upstream_read(uv_stream_t *s, ssize_t nread,
     arm_timer(up);
     if (res->head_done)
         hf_exchange_progress(ex);
-    if (!hf_body_may_grow(&res->body)) {
+    /* max_spill: a response that would pass it on its own fails; one that
+     * waits for room (its client to read, others to finish) stops
+     * reading. A response whose client left only discards. */
+    room = ex->client != NULL ? hf_body_room(&res->body) : HF_GROW_OK;
+    if (room == HF_GROW_NEVER) {
+        fail(up, 502, HF_BERR_INVALID, "response over max_spill");
+        return;
+    }
+    if (room == HF_GROW_WAIT) {
         /* holdfast, not the backend, is what waits now: no timeout. */
         uv_read_stop(s);
         uv_timer_stop(&up->timer);
@@ -494,4 +526,18 @@ void hf_upstream_abort_all(void)
                                             hf_upstream_t, link);
         fail(up, 503, HF_BERR_RESET, "shutting down");
     }
+}
+
+uint64_t hf_upstream_oldest_sent(const hf_mapping_t *m)
+{
+    uint64_t oldest = 0;
+
+    for (hf_list_t *n = all_upstreams.next; n != &all_upstreams;
+         n = n->next) {
+        const hf_upstream_t *up = hf_container_of(n, hf_upstream_t, link);
+        if (up->mapping == m && up->ex != NULL &&
+            (oldest == 0 || up->ex->t_sent < oldest))
+            oldest = up->ex->t_sent;
+    }
+    return oldest;
 }

@@ -31,6 +31,10 @@ void hf_upstream_set_events(const hf_upstream_events_t *ev);
 /* Opens a connection to a for ex, taking one of a's slots. */
 void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a);
 
+/* When the oldest request of m still on a backend connection was sent
+ * (uv_hrtime() ns), or 0 when none is: the health path's "degraded". */
+uint64_t hf_upstream_oldest_sent(const hf_mapping_t *m);
+
 /* Closes every upstream (forced shutdown); their exchanges fail. */
 void hf_upstream_abort_all(void);
 

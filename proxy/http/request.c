@@ -183,6 +183,7 @@ int hf_request_init(hf_request_t *r, const hf_request_limits_t *lim)
     r->p->parser.data = r;
     hf_head_init(&r->head, (uint32_t)lim->max_header_size);
     hf_body_init(&r->body, lim->body_buffer_size);
+    r->body.request = true;
     r->state = HF_REQ_HEAD;
     return 0;
 }

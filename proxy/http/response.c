@@ -205,8 +205,12 @@ static int on_body(http_parser *p, const char *at, size_t n)
     hf_response_t *res = res_of(p);
     int err;
 
-    if (res->no_body || res->discard)
+    if (res->no_body)
         return 0;
+    if (res->discard) {
+        res->discarded += n;
+        return 0;
+    }
     err = hf_body_append(&res->body, at, n);
     if (err != 0) {
         res->error = err == -ENOMEM ? "out_of_memory" : "temp_file_error";

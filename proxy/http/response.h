@@ -31,6 +31,7 @@ typedef struct hf_response {
     bool discard;        /* nobody will read the body: parse, don't keep */
     bool closes;         /* the backend closes after it (1.0, or close) */
     uint64_t content_length;
+    uint64_t discarded;  /* body bytes parsed but not kept (discard) */
     hf_body_t body;
     const char *error;   /* why, after an error */
     struct hf_resparser *p; /* private */

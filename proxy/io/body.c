@@ -17,6 +17,7 @@ uint64_t hf_spill_errors;
 static char spill_dir[PATH_MAX] = "/tmp";
 static uint64_t spill_max_bytes = UINT64_MAX;
 static uint32_t spill_max_files = UINT32_MAX;
+static uint64_t spill_reserved; /* taken by bodies, not yet written */
 static hf_list_t spill_waiters = {&spill_waiters, &spill_waiters};
 
 void hf_spill_configure(const char *temp_dir, uint64_t max_bytes,
@@ -100,17 +101,76 @@ void hf_body_init(hf_body_t *b, uint64_t mem_cap)
     b->fd = -1;
 }
 
-/* Only a spill about to start waits for the budget; one that started runs
- * to its end. A waiting body then holds no spill, so waiters can never wait
- * on each other, and a backend slot is never stuck behind a half-spilled
- * response. With nothing spilled at all, one spill may always start. */
-bool hf_body_may_grow(const hf_body_t *b)
+static uint64_t reserve(void)
 {
-    if (b->fd >= 0 || b->mem_len < b->mem_cap)
-        return true;
-    if (hf_spill_files > 0 && hf_spill_files >= spill_max_files)
-        return false;
-    return hf_spill_bytes == 0 || hf_spill_bytes < spill_max_bytes;
+    uint64_t r = spill_max_bytes / 4;
+    return r < HF_SPILL_RESERVE ? r : HF_SPILL_RESERVE;
+}
+
+/* A read adds at most HF_BLOCK_SIZE bytes, so checking for that much room
+ * before each read keeps the spill within max_spill at all times.
+ *
+ * A request body of known length takes its whole spill from the budget
+ * when it starts spilling, or waits holding none: two uploads can never
+ * each hold half the budget and wait for the other. One of unknown length
+ * (chunked) that finds no room once it holds spill fails instead of
+ * waiting, for the same reason. A response holding spill its client has
+ * not taken yet waits for that client, which gives it back as it reads.
+ * A body that would pass its share of the budget on its own fails:
+ * HF_GROW_NEVER. */
+enum hf_grow hf_body_room(hf_body_t *b)
+{
+    uint64_t need, held, limit = spill_max_bytes;
+
+    if (b->len + HF_BLOCK_SIZE <= b->mem_cap || b->reserved > 0)
+        return HF_GROW_OK;
+    if (b->fd < 0) {
+        need = b->len + HF_BLOCK_SIZE - b->mem_cap;
+        if (b->expect > b->mem_cap)
+            need = b->expect - b->mem_cap;
+        if (hf_spill_files > 0 && hf_spill_files >= spill_max_files)
+            return HF_GROW_WAIT;
+    } else {
+        need = HF_BLOCK_SIZE;
+    }
+    held = b->len - b->mem_len - b->released;
+    if (b->request)
+        limit -= reserve();
+    if (hf_spill_bytes + spill_reserved + need <= limit) {
+        if (b->fd < 0 && b->expect > b->mem_cap) {
+            b->reserved = need;
+            spill_reserved += need;
+        }
+        return HF_GROW_OK;
+    }
+    if (b->request ? held + need > limit || held > 0 : need > limit)
+        return HF_GROW_NEVER;
+    return HF_GROW_WAIT;
+}
+
+bool hf_body_may_grow(hf_body_t *b)
+{
+    return hf_body_room(b) == HF_GROW_OK;
+}
+
+void hf_spill_kick(void) { spill_wake(); }
+
+void hf_body_release(hf_body_t *b, uint64_t upto)
+{
+    uint64_t end;
+
+    if (b->fd < 0 || upto > b->len || upto <= b->mem_len)
+        return;
+    /* Whole pages only, so the count stays what the disk holds; a file
+     * system that cannot punch holes keeps it all until the end. */
+    end = (upto - b->mem_len) & ~(uint64_t)4095;
+    if (end <= b->released ||
+        fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  (off_t)b->released, (off_t)(end - b->released)) != 0)
+        return;
+    hf_spill_bytes -= end - b->released;
+    b->released = end;
+    spill_wake();
 }
 
 static int append_memory(hf_body_t *b, const char **p, size_t *n)
@@ -174,6 +234,11 @@ static int append_file(hf_body_t *b, const char *p, size_t n)
         n -= (size_t)w;
         b->len += (uint64_t)w;
         hf_spill_bytes += (uint64_t)w;
+        if (b->reserved > 0) {
+            uint64_t k = b->reserved < (uint64_t)w ? b->reserved : (uint64_t)w;
+            b->reserved -= k;
+            spill_reserved -= k;
+        }
     }
     return 0;
 }
@@ -236,8 +301,22 @@ int hf_body_bufs(hf_body_t *b, uint64_t off, uv_buf_t *bufs, int max)
     return 0;
 }
 
+/* Initialises b again, keeping what kind of body it is. */
+static void keep_init(hf_body_t *b)
+{
+    bool request = b->request;
+
+    hf_body_init(b, b->mem_cap);
+    b->request = request;
+}
+
 void hf_body_free(hf_body_t *b)
 {
+    if (b->reserved > 0) {
+        spill_reserved -= b->reserved;
+        b->reserved = 0;
+        spill_wake();
+    }
     while (b->head != NULL) {
         hf_block_t *next = b->head->next;
         hf_block_put(b->head);
@@ -246,11 +325,11 @@ void hf_body_free(hf_body_t *b)
     hf_block_put(b->stage);
     if (b->fd >= 0) {
         close(b->fd);
-        hf_spill_bytes -= b->len - b->mem_len;
+        hf_spill_bytes -= b->len - b->mem_len - b->released;
         hf_spill_files--;
-        hf_body_init(b, b->mem_cap);
+        keep_init(b);
         spill_wake();
         return;
     }
-    hf_body_init(b, b->mem_cap);
+    keep_init(b);
 }

@@ -72,6 +72,22 @@ hf_timeq_t *hf_timeq_get(uint64_t timeout_ms)
     return q;
 }
 
+uint64_t hf_timeq_timeout(const hf_timeq_t *q) { return q->timeout_ms; }
+
+hf_timer_t *hf_timeq_first(hf_timeq_t *q)
+{
+    if (hf_list_empty(&q->timers))
+        return NULL;
+    return hf_container_of(hf_list_first(&q->timers), hf_timer_t, link);
+}
+
+hf_timer_t *hf_timeq_next(hf_timeq_t *q, hf_timer_t *t)
+{
+    if (t->link.next == &q->timers)
+        return NULL;
+    return hf_container_of(t->link.next, hf_timer_t, link);
+}
+
 void hf_timer_start(hf_timer_t *t, hf_timeq_t *q)
 {
     if (hf_list_linked(&t->link))

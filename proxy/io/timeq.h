@@ -32,6 +32,15 @@ hf_timeq_t *hf_timeq_get(uint64_t timeout_ms);
 /* Closes every queue's libuv timer (at exit; the timers must be stopped). */
 void hf_timeq_close_all(void);
 
+/* The duration of q's timers, in ms. */
+uint64_t hf_timeq_timeout(const hf_timeq_t *q);
+
+/* Walks q oldest first (earliest deadline, so the longest-running timer):
+ * the first timer, or NULL when q is empty; the timer after t, or NULL at
+ * the end. The queue must not change during the walk. */
+hf_timer_t *hf_timeq_first(hf_timeq_t *q);
+hf_timer_t *hf_timeq_next(hf_timeq_t *q, hf_timer_t *t);
+
 static inline void hf_timer_init(hf_timer_t *t) { hf_list_init(&t->link); }
 
 /* (Re)starts t to expire one duration of q from now. */

@@ -295,7 +295,7 @@ static char *put_json_line(char *w, const char *end, const hf_exchange_t *ex,
     *w++ = (char)('0' + ms / 10 % 10);
     *w++ = (char)('0' + ms % 10);
     w = hf_put_str(w, "Z\",\"remote_addr\":\"");
-    w = hf_put_str(w, ex->peer);
+    w = hf_put_str(w, ex->real_ip[0] != '\0' ? ex->real_ip : ex->peer);
     w = hf_put_str(w, "\",\"method\":");
     w = put_quoted(w, end, r->method, r->method ? strlen(r->method) : 0, true);
     w = hf_put_str(w, ",\"target\":");
@@ -345,7 +345,7 @@ static char *put_text_line(char *w, const char *end, const hf_exchange_t *ex,
     const hf_request_t *r = &ex->req;
     long ms;
 
-    w = hf_put_str(w, ex->peer);
+    w = hf_put_str(w, ex->real_ip[0] != '\0' ? ex->real_ip : ex->peer);
     w = hf_put_str(w, " - - ");
     w = hf_put_str(w, clock_text(false, &ms));
     w = hf_put_str(w, " \"");

@@ -11,6 +11,34 @@
 
 #define LISTEN_BACKLOG 4096
 
+/* At max_clients, closes the connection idle longest across every
+ * mapping's idle queue, as nginx reuses idle connections: its close makes
+ * the room (hf_listener_resume_all then accepts). Returns false when no
+ * connection is idle. */
+static bool make_room(void)
+{
+    hf_client_t *oldest = NULL;
+    uint64_t oldest_since = UINT64_MAX;
+
+    for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
+         n = n->next) {
+        hf_mapping_t *m = hf_container_of(n, hf_mapping_t, link);
+        uint64_t since;
+        hf_client_t *c = hf_client_idle_oldest(m->tq_idle, &since);
+        if (c != NULL && since < oldest_since) {
+            oldest = c;
+            oldest_since = since;
+        }
+    }
+    if (oldest == NULL)
+        return false;
+    hf_log(HF_LOG_DEBUG, oldest->id,
+           "max_clients reached: closing the connection idle longest");
+    hf_server.idle_closed++;
+    hf_client_close(oldest);
+    return true;
+}
+
 static void on_listener_connection(uv_stream_t *s, int status)
 {
     hf_mapping_t *m = hf_container_of(s, hf_mapping_t, listener);
@@ -24,8 +52,10 @@ static void on_listener_connection(uv_stream_t *s, int status)
     }
     if (hf_rt.nclients >= hf_server.max_clients) {
         /* Leave it pending: libuv stops polling this listener until
-         * uv_accept() is called, when a client closes. */
-        if (!m->accept_paused)
+         * uv_accept() is called, when a client closes: the idle one closed
+         * now, or any later. */
+        bool room = make_room();
+        if (!m->accept_paused && !room)
             hf_log_debug("%s: max_clients reached, accept paused",
                          m->conf.listen.text);
         m->accept_paused = true;

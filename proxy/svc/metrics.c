@@ -183,6 +183,10 @@ static void process_series(hf_text_t *t)
            "Client connections allowed at once, after fitting the "
            "descriptor limit.");
     hf_text_printf(t, "holdfast_max_clients %u\n", hf_server.max_clients);
+    header(t, "holdfast_idle_closed_total", "counter",
+           "Idle client connections closed to make room at max_clients.");
+    hf_text_printf(t, "holdfast_idle_closed_total %llu\n",
+                   (unsigned long long)hf_server.idle_closed);
     header(t, "holdfast_log_lines_dropped_total", "counter",
            "Log lines dropped because their output could not keep up.");
     hf_text_printf(t, "holdfast_log_lines_dropped_total %llu\n",

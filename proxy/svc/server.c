@@ -262,6 +262,9 @@ int hf_server_run(hf_config_t *cfg, const char *cfg_path)
     int status = 0, err;
 
     signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit (RLIMIT_FSIZE) makes a spill write fail with EFBIG,
+     * answered with a 503, instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
     uv_loop_init(&loop);
     hf_rt.loop = &loop;
     hf_log_output_start(&loop);

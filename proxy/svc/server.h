@@ -19,6 +19,8 @@ typedef struct hf_server {
     hf_list_t mappings;      /* hf_mapping_t.link, listening or draining */
     uint32_t max_clients;    /* after fitting the descriptor limit */
     bool forced;             /* a second signal or the drain timed out */
+    uint64_t idle_closed;    /* idle connections closed to make room at
+                                max_clients (listener.c) */
     uint64_t started_ms;
 } hf_server_t;
 

@@ -27,7 +27,8 @@ EVERY_KEY = (
     "client_header_timeout", "client_body_timeout", "backend_connect_timeout",
     "backend_timeout", "max_header_size", "max_body_size", "body_buffer_size",
     "backend_http_version", "forwarded_for", "proxy_protocol", "health_path",
-    "health_check", "health_interval", "request_id", "request_start")
+    "health_check", "health_interval", "request_id", "request_start",
+    "trusted_proxies", "max_response_size")
 
 
 def _have_ipv6():

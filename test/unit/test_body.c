@@ -104,30 +104,46 @@ static void on_resume(hf_spill_waiter_t *w)
     }
 }
 
+/* Appends one read's worth (HF_BLOCK_SIZE) at a time while the budget
+ * says it fits, as the upstream reads; returns the bytes appended. */
+static size_t fill_while_room(hf_body_t *b, size_t most)
+{
+    size_t done = 0;
+
+    while (done < most && hf_body_room(b) == HF_GROW_OK) {
+        if (hf_body_append(b, pattern, HF_BLOCK_SIZE) != 0) {
+            CHECK(!"append failed");
+            break;
+        }
+        done += HF_BLOCK_SIZE;
+    }
+    return done;
+}
+
 static void test_max_spill(const char *dir)
 {
+    const uint64_t budget = 8 * HF_BLOCK_SIZE;
     hf_body_t a, b, c;
     struct waiter wb, wc;
 
     waiter_init(&wb);
     waiter_init(&wc);
-    hf_spill_configure(dir, 1000, 100);
-    hf_body_init(&a, 10);
-    hf_body_init(&b, 10);
-    hf_body_init(&c, 10);
-    /* Nothing spilled: a spill may start, and once started runs on, even
-     * past the budget. */
-    CHECK(append(&a, 10, 10) == 0);
-    CHECK(hf_body_may_grow(&a));
-    CHECK(append(&a, 1500, 100) == 0);
-    CHECK(hf_spill_bytes == 1490 && hf_body_may_grow(&a));
-    /* The budget is spent: b may fill its memory but not start a spill. */
-    CHECK(hf_body_may_grow(&b));
-    CHECK(append(&b, 10, 3) == 0);
+    hf_spill_configure(dir, budget, 100);
+    hf_body_init(&a, HF_BLOCK_SIZE);
+    hf_body_init(&b, HF_BLOCK_SIZE);
+    hf_body_init(&c, HF_BLOCK_SIZE);
+    /* A response spills until the next read would pass the budget, never
+     * past it: a hard bound, checked before every read. */
+    fill_while_room(&a, 100 * HF_BLOCK_SIZE);
+    CHECK(hf_spill_bytes <= budget);
+    CHECK(hf_spill_bytes + HF_BLOCK_SIZE > budget);
+    CHECK(hf_body_room(&a) == HF_GROW_WAIT);
+    /* b may fill its memory but not start a spill. */
+    CHECK(append(&b, HF_BLOCK_SIZE, 3) == 0);
     CHECK(!hf_body_may_grow(&b));
     hf_spill_wait(&wb.w);
     hf_spill_wait(&wb.w); /* twice: still queued once */
-    CHECK(append(&c, 10, 10) == 0);
+    CHECK(append(&c, HF_BLOCK_SIZE, 3) == 0);
     CHECK(!hf_body_may_grow(&c));
     hf_spill_wait(&wc.w);
     hf_spill_cancel(&wc.w);
@@ -138,17 +154,27 @@ static void test_max_spill(const char *dir)
     CHECK(hf_spill_bytes == 0 && hf_spill_files == 0);
     CHECK(wb.resumed == 1 && wc.resumed == 0);
     CHECK(hf_body_may_grow(&b) && hf_body_may_grow(&c));
-    /* b queued itself again from resume(): it waits for the next free. */
-    CHECK(append(&b, 600, 50) == 0);
-    CHECK(hf_spill_bytes == 590 && hf_body_may_grow(&c));
-    CHECK(append(&c, 600, 50) == 0);
-    CHECK(hf_spill_bytes == 1180);
+    /* A request body may not take the reserve kept for responses: a
+     * quarter of the budget here (HF_SPILL_RESERVE at most). */
+    b.request = true;
+    fill_while_room(&b, 100 * HF_BLOCK_SIZE);
+    CHECK(hf_spill_bytes + budget / 4 <= budget);
+    CHECK(hf_body_room(&b) != HF_GROW_OK);
+    /* ... which a response in flight can still use. */
+    CHECK(hf_body_room(&c) == HF_GROW_OK);
     hf_body_free(&b);
     CHECK(wb.resumed == 2 && wc.resumed == 0);
-    CHECK(hf_spill_bytes == 590 && hf_spill_files == 1);
     hf_body_free(&c);
-    CHECK(wb.resumed == 2);
     CHECK(hf_spill_bytes == 0 && hf_spill_files == 0);
+    /* A request body of known length larger than the budget can never
+     * fit: it fails at once rather than wait forever. */
+    hf_body_init(&b, HF_BLOCK_SIZE);
+    b.request = true;
+    b.expect = budget + HF_BLOCK_SIZE;
+    CHECK(append(&b, HF_BLOCK_SIZE, 3) == 0);
+    CHECK(hf_body_room(&b) == HF_GROW_NEVER);
+    hf_body_free(&b);
+    CHECK(wb.resumed == 2);
 }
 
 static void test_max_files(const char *dir)

@@ -406,6 +406,8 @@ static void check_default_mapping(const hf_mapping_conf_t *m)
     CHECK(m->health_interval_ms == 5000);
     CHECK(m->request_id[0] == '\0');
     CHECK(m->request_start == false);
+    CHECK(m->trusted_proxies == NULL && m->ntrusted_proxies == 0);
+    CHECK(m->max_response_size == 0);
 }
 
 static void check_default_global(const hf_global_conf_t *g)
@@ -1025,6 +1027,94 @@ static void test_from_args(void)
     hf_config_free(NULL);
 }
 
+static void test_trusted_proxies(void)
+{
+    static const struct {
+        const char *in;
+        int rc, family, bits;
+        const char *addr; /* the range's address, host bits cleared */
+    } cases[] = {
+        {"10.0.0.0/8", 0, AF_INET, 8, "10.0.0.0"},
+        {" 10.1.2.3/8 ", 0, AF_INET, 8, "10.0.0.0"},
+        {"192.168.1.7", 0, AF_INET, 32, "192.168.1.7"},
+        {"0.0.0.0/0", 0, AF_INET, 0, "0.0.0.0"},
+        {"172.16.255.255/12", 0, AF_INET, 12, "172.16.0.0"},
+        {"::1", 0, AF_INET6, 128, "::1"},
+        {"fc00::/7", 0, AF_INET6, 7, "fc00::"},
+        {"fdff:1::/7", 0, AF_INET6, 7, "fc00::"},
+        {"10.0.0.0/33", -1, 0, 0, NULL},
+        {"::/129", -1, 0, 0, NULL},
+        {"10.0.0.0/", -1, 0, 0, NULL},
+        {"10.0.0/8", -1, 0, 0, NULL},
+        {"example.com", -1, 0, 0, NULL},
+        {"", -1, 0, 0, NULL},
+        {"10.0.0.0/8x", -1, 0, 0, NULL},
+    };
+    uint8_t a4[4], a6[16];
+    hf_config_t *cfg;
+
+    for (size_t i = 0; i < NELEMS(cases); i++) {
+        hf_cidr_t c;
+        char text[64] = "";
+        int rc = hf_parse_cidr(cases[i].in, &c);
+        CHECK_CASE(rc == cases[i].rc, "cidr '%s'", cases[i].in);
+        if (rc != 0 || cases[i].rc != 0)
+            continue;
+        inet_ntop(c.family, c.addr, text, sizeof(text));
+        CHECK_CASE(c.family == cases[i].family && c.bits == cases[i].bits &&
+                       strcmp(text, cases[i].addr) == 0,
+                   "cidr '%s' gave %s/%d", cases[i].in, text, c.bits);
+    }
+
+    cfg = expect_ok("[a]\nlisten = 1\nbackend = 2\n"
+                    "trusted_proxies = 10.0.0.0/8, 192.168.1.7,\n"
+                    "  fc00::/7\n");
+    if (cfg != NULL) {
+        const hf_mapping_conf_t *m = &cfg->mappings[0];
+        hf_mapping_conf_t copy;
+        CHECK(m->ntrusted_proxies == 3);
+        inet_pton(AF_INET, "10.200.3.4", a4);
+        CHECK(hf_cidr_contains(m->trusted_proxies, m->ntrusted_proxies,
+                               AF_INET, a4));
+        inet_pton(AF_INET, "11.0.0.1", a4);
+        CHECK(!hf_cidr_contains(m->trusted_proxies, m->ntrusted_proxies,
+                                AF_INET, a4));
+        inet_pton(AF_INET, "192.168.1.8", a4);
+        CHECK(!hf_cidr_contains(m->trusted_proxies, m->ntrusted_proxies,
+                                AF_INET, a4));
+        inet_pton(AF_INET6, "fd12::1", a6);
+        CHECK(hf_cidr_contains(m->trusted_proxies, m->ntrusted_proxies,
+                               AF_INET6, a6));
+        inet_pton(AF_INET6, "fe80::1", a6);
+        CHECK(!hf_cidr_contains(m->trusted_proxies, m->ntrusted_proxies,
+                                AF_INET6, a6));
+        /* A running mapping keeps its own copy across reloads. */
+        CHECK(hf_mapping_conf_copy(&copy, m) == 0);
+        CHECK(copy.ntrusted_proxies == 3 &&
+              copy.trusted_proxies != m->trusted_proxies &&
+              memcmp(copy.trusted_proxies, m->trusted_proxies,
+                     3 * sizeof(hf_cidr_t)) == 0);
+        hf_mapping_conf_free(&copy);
+        hf_config_free(cfg);
+    }
+    cfg = expect_ok("[a]\nlisten = 1\nbackend = 2\ntrusted_proxies = off\n"
+                    "max_response_size = 10m\n");
+    if (cfg != NULL) {
+        CHECK(cfg->mappings[0].ntrusted_proxies == 0);
+        CHECK(cfg->mappings[0].max_response_size == 10485760);
+        hf_config_free(cfg);
+    }
+    expect_errors("[a]\nlisten = 1\nbackend = 2\n"
+                  "trusted_proxies = 10.0.0.0/8, 10.0.0.300\n",
+                  (const char *const[]){
+                      ":4: trusted_proxies: '10.0.0.300' is not an address "
+                      "or ADDRESS/BITS",
+                      NULL});
+    expect_errors("[a]\nlisten = 1\nbackend = 2\nmax_response_size = 0\n",
+                  (const char *const[]){
+                      ":4: max_response_size: must be more than 0", NULL});
+}
+
 int main(void)
 {
     test_duration();
@@ -1037,6 +1127,7 @@ int main(void)
     test_every_key();
     test_special_values();
     test_request_keys();
+    test_trusted_proxies();
     test_line_numbers();
     test_error_kinds();
     test_many_errors();

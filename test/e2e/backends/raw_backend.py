@@ -29,6 +29,11 @@ Modes:
   answer-keep   the same with an HTTP/1.1 200 that keeps the connection
   head-keep     the same with an HTTP/1.1 200 head without Content-Length
                 and no body (an answer to HEAD), keeping the connection
+  trickle       head with Content-Length: 1000000, then one byte every
+                50 ms until the peer closes (at most 60 s): a hung backend
+                that never times out
+  endless       a close-delimited 200, then 64 KiB after 64 KiB as fast as
+                the peer takes them, until it closes (at most 120 s)
 """
 
 import argparse
@@ -87,6 +92,19 @@ def wait_for_close(conn, limit):
                     return
             except OSError:
                 return
+
+
+def feed(conn, data, gap, limit):
+    """Sends data every gap seconds until the peer goes or limit passes."""
+    deadline = time.monotonic() + limit
+    conn.settimeout(limit)
+    while time.monotonic() < deadline:
+        try:
+            conn.sendall(data)
+        except OSError:
+            return
+        if gap:
+            time.sleep(gap)
 
 
 def peer_after_answer(conn, log):
@@ -163,6 +181,12 @@ def serve(conn, mode, log):
     elif mode == "head-keep":
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
         peer_after_answer(conn, log)
+    elif mode == "trickle":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+        feed(conn, b"x", 0.05, 60)
+    elif mode == "endless":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        feed(conn, b"y" * 65536, 0, 120)
     elif mode == "interim":
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
