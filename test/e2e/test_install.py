@@ -50,6 +50,8 @@ class InstallTest(harness.TestCase):
                                                    "holdfast.1"),
             "lib/systemd/system/holdfast.service": self.path(
                 "lib", "systemd", "system", "holdfast.service"),
+            "lib/systemd/system/holdfast.socket": self.path(
+                "lib", "systemd", "system", "holdfast.socket"),
             "etc/logrotate.d/holdfast": self.path(etc, "logrotate.d", "holdfast"),
             "etc/holdfast/holdfast.ini": self.path(etc, "holdfast", "holdfast.ini"),
         }
