@@ -87,10 +87,13 @@ static void on_revive_timer(uv_timer_t *t)
 {
     hf_mapping_t *m = t->data;
 
-    /* Nothing down, or nobody left to serve: a removed mapping with an
-     * empty queue, or the process stopping. */
-    if (closed || hf_pool_revivable(&m->pool) == 0 ||
-        (!m->listening && m->queued == 0)) {
+    /* Nothing to bring back and nobody waiting for it (addresses a
+     * health probe took down still have requests waiting out their bound
+     * here), nobody left to serve (a removed mapping with an empty queue),
+     * or the process stopping. */
+    if (closed || (!m->listening && m->queued == 0) ||
+        (hf_pool_revivable(&m->pool) == 0 &&
+         (m->queued == 0 || hf_pool_usable(&m->pool) > 0))) {
         hf_revive_stop(m);
         return;
     }

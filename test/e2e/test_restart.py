@@ -139,6 +139,20 @@ class RestartTest(harness.TestCase):
             self.assertLess(took, 1.0 + 1.0, results)
         self.assertEqual(harness.get(hf.port, "/healthz").status, 503)
 
+    def test_bound_holds_with_addresses_down_by_health_check(self):
+        # Down by a failed probe (not by a refused request): the bound is
+        # still backend_connect_timeout, not queue_timeout.
+        hf = self.start_holdfast(backend=harness.dead_port(), health_path="/healthz",
+                                 health_check="/", health_interval="200ms",
+                                 backend_connect_timeout="1s", queue_timeout="20s")
+        harness.wait_until(lambda: harness.get(hf.port, "/healthz").status == 503,
+                           5, what="the probe to mark the address down")
+        t = time.monotonic()
+        r = harness.get(hf.port, "/hello", timeout=10)
+        took = time.monotonic() - t
+        self.assertEqual(r.status, 502)
+        self.assertLess(took, 1.0 + 1.0, "waited %.2f s" % took)
+
     def test_idempotent_request_reset_before_answer_is_sent_again(self):
         be = self.start_raw_backend("reset-first")
         hf = self.start_holdfast(backend=be, admin=True)
