@@ -101,6 +101,7 @@ static void on_response_done(hf_client_t *c)
     }
     hf_client_set_state(c, HF_CLIENT_IDLE);
     hf_client_timer_start(c, HF_TMO_IDLE);
+    hf_runtime_conn_idle();
     if (c->read_paused) {
         c->read_paused = false;
         if (hf_client_read_start(c) != 0) {

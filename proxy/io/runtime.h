@@ -19,6 +19,9 @@ typedef struct hf_runtime {
     /* A client or backend connection has closed: room to accept, and the
      * drain may be complete. Registered by the server. */
     void (*on_conn_closed)(void);
+    /* A client connection has become idle (between requests): it may be
+     * closed to make room at max_clients. Registered by the server. */
+    void (*on_conn_idle)(void);
 } hf_runtime_t;
 
 extern hf_runtime_t hf_rt;
@@ -28,6 +31,13 @@ static inline void hf_runtime_conn_closed(void)
 {
     if (hf_rt.on_conn_closed != NULL)
         hf_rt.on_conn_closed();
+}
+
+/* Reports a connection gone idle to whoever registered for it. */
+static inline void hf_runtime_conn_idle(void)
+{
+    if (hf_rt.on_conn_idle != NULL)
+        hf_rt.on_conn_idle();
 }
 
 #endif

@@ -8,6 +8,7 @@
 #include "runtime.h"
 #include "sd_listen.h"
 #include "server.h"
+#include "turn.h"
 
 #define LISTEN_BACKLOG 4096
 
@@ -37,6 +38,29 @@ static bool make_room(void)
     hf_server.idle_closed++;
     hf_client_close(oldest);
     return true;
+}
+
+static hf_deferred_t room_work = {{&room_work.link, &room_work.link}, NULL};
+
+static void on_room_work(hf_deferred_t *d, bool cancel)
+{
+    (void)d;
+    if (!cancel && hf_rt.nclients >= hf_server.max_clients)
+        (void)make_room();
+}
+
+void hf_listener_conn_idle(void)
+{
+    if (hf_rt.nclients < hf_server.max_clients)
+        return;
+    for (hf_list_t *n = hf_server.mappings.next; n != &hf_server.mappings;
+         n = n->next)
+        if (hf_container_of(n, hf_mapping_t, link)->accept_paused) {
+            /* Not inside the caller, which is finishing that very
+             * connection's response. */
+            (void)hf_turn_post(&room_work, HF_TURN_CONNECT, on_room_work);
+            return;
+        }
 }
 
 static void on_listener_connection(uv_stream_t *s, int status)

@@ -18,4 +18,8 @@ void hf_listener_close(hf_mapping_t *m);
  * max_clients grew on reload). */
 void hf_listener_resume_all(void);
 
+/* A client connection went idle: if a connection waits at max_clients,
+ * the one idle longest is closed to make room (at the end of the turn). */
+void hf_listener_conn_idle(void);
+
 #endif

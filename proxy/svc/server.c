@@ -140,6 +140,7 @@ static void wire_events(void)
     hf_upstream_set_events(&upstream_events);
     hf_revive_set_events(&revive_events);
     hf_rt.on_conn_closed = on_conn_closed;
+    hf_rt.on_conn_idle = hf_listener_conn_idle;
 }
 
 static void on_drain_timeout(uv_timer_t *t)

@@ -105,6 +105,31 @@ class IdleFloodTest(harness.TestCase):
         self.assertEqual(self.wait_closed(old, 1), [0])
         self.assertFalse(any(closed_by_peer(c) for c in young))
 
+    def test_connection_going_idle_makes_room_for_a_waiting_one(self):
+        be = self.start_backend()
+        hf = self.start_holdfast(backend=be, admin=True,
+                                 client_header_timeout="30s",
+                                 global_conf={"max_clients": 5})
+        # Every connection mid-request: none idle, nothing to close.
+        busy = [self.connect(hf.port) for _ in range(5)]
+        for c in busy:
+            c.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n")
+        hf.wait_metric("holdfast_client_connections", 5, mapping="app",
+                       state="reading")
+        waiting = self.connect(hf.port, timeout=10)
+        waiting.send(request("GET", "/hello?waiting"))
+        # One finishes its request and goes idle between requests: it is
+        # closed to make room, and the waiting connection is served.
+        busy[0].send(b"\r\n")
+        self.assertEqual(busy[0].read_response().status, 200)
+        t0 = time.monotonic()
+        r = waiting.read_response()
+        took = time.monotonic() - t0
+        self.assertEqual(r.status, 200)
+        self.assertLess(took, 2.0, "the waiting connection took %.2f s" % took)
+        self.assertTrue(busy[0].closed_within(3))
+        self.assertEqual(hf.metric("holdfast_idle_closed_total"), 1)
+
     def test_between_requests_counts_as_idle(self):
         be = self.start_backend()
         hf = self.start_holdfast(backend=be, admin=True,

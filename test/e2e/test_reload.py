@@ -70,6 +70,8 @@ class ReloadTest(harness.TestCase):
                 want = ["127.0.0.1"] if xff else []
                 harness.wait_until(lambda: self.last_xff(hf.port) == want, APPLY_WITHIN,
                                    what="reload %d to apply" % i)
+            # Requests flowed across the reloads (however slow the machine).
+            harness.wait_until(lambda: count[0] > 5, 10, what="6 requests")
         finally:
             stop.set()
             t.join(10)
