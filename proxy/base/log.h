@@ -10,14 +10,18 @@
 
 extern int hf_log_level;
 
+/* Lines above level are dropped from now on (start and reload). */
 void hf_log_set_level(int level);
 
 /* The queues in front of stderr (this logger) and stdout (the access log
  * when it is "stdout"); owned here, never freed. */
 hf_outq_t *hf_log_stderr(void);
 hf_outq_t *hf_log_stdout(void);
+/* "error", "warn", "info", "debug": a static string. */
 const char *hf_log_level_name(int level);
 
+/* Formats one line (time, level, connection number unless 0) into the
+ * stderr queue; never blocks (see outq.h). Use the hf_log macros. */
 void hf_log_write(int level, uint64_t conn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -51,7 +51,11 @@ typedef struct hf_stats {
     uint32_t nrejected;
 } hf_stats_t;
 
+/* Counts one observation in its bucket. */
 void hf_hist_observe(hf_histogram_t *h, double seconds);
+
+/* Counts a refused request under reason (a static string, kept by
+ * pointer); past HF_MAX_REASONS reasons the last slot absorbs the rest. */
 void hf_stats_reject(hf_stats_t *s, const char *reason);
 
 static inline void hf_stats_request(hf_stats_t *s, int code)

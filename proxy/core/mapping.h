@@ -57,6 +57,7 @@ hf_mapping_t *hf_mapping_new(const hf_mapping_conf_t *conf);
  * their state. Returns 0, or -1 out of memory with the old conf kept. */
 int hf_mapping_update(hf_mapping_t *m, const hf_mapping_conf_t *conf);
 
+/* Takes a reference (a connection, a timer, a deferred dispatch). */
 void hf_mapping_ref(hf_mapping_t *m);
 
 /* Drops a reference; frees the mapping at the last. */

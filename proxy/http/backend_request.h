@@ -36,6 +36,7 @@ typedef struct hf_backend_request_in {
 int hf_backend_request_build(const hf_backend_request_in_t *in,
                              hf_outbuf_t *out);
 
+/* Gives back out's block or heap buffer; out may be built into again. */
 void hf_outbuf_free(hf_outbuf_t *out);
 
 #endif

@@ -30,7 +30,11 @@ typedef struct hf_head {
     hf_field_t inline_fields[HF_HEAD_INLINE_FIELDS];
 } hf_head_t;
 
+/* An empty head whose arena may grow to limit bytes; allocates nothing
+ * until the first append. */
 void hf_head_init(hf_head_t *h, uint32_t limit);
+
+/* Frees the arena and the field array; h may be initialised again. */
 void hf_head_free(hf_head_t *h);
 
 /* Appends bytes to the arena. Returns 0, -1 past the limit, -2 out of

@@ -54,6 +54,8 @@ typedef struct hf_request {
 
 /* Returns 0 or a negative errno. */
 int hf_request_init(hf_request_t *r, const hf_request_limits_t *lim);
+
+/* Frees the head arena, the body (blocks and spill file) and the parser. */
 void hf_request_free(hf_request_t *r);
 
 /* Feeds bytes; returns how many were consumed. Look at r->state after. */

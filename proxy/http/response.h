@@ -40,6 +40,8 @@ typedef struct hf_response {
 /* Returns 0 or a negative errno. head_request: the request was HEAD. */
 int hf_response_init(hf_response_t *res, bool head_request,
                      uint64_t body_buffer_size);
+
+/* Frees the head arena, the body (blocks and spill file) and the parser. */
 void hf_response_free(hf_response_t *res);
 
 /* Feeds backend bytes. Returns HF_RES_OK, HF_RES_MALFORMED or HF_RES_LOCAL.

@@ -49,6 +49,7 @@ enum hf_grow {
     HF_GROW_NEVER, /* this body alone would pass the budget: fail */
 };
 
+/* An empty body holding up to mem_cap bytes in memory; no allocation. */
 void hf_body_init(hf_body_t *b, uint64_t mem_cap);
 
 /* Appends n bytes. Returns 0, or a negative errno when memory or the spill

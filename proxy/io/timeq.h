@@ -23,6 +23,7 @@ typedef struct hf_timer {
  * or free it, and start or stop others. */
 typedef void (*hf_timer_cb)(hf_timer_t *t);
 
+/* Every queue's expiries go to cb; call once, before hf_timeq_get. */
 void hf_timeq_init(uv_loop_t *loop, hf_timer_cb cb);
 
 /* The queue for a duration, created on first use; NULL if out of memory.

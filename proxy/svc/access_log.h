@@ -18,7 +18,10 @@ int hf_access_log_open(uv_loop_t *loop, const hf_global_conf_t *g);
  * the new cannot be. */
 int hf_access_log_reopen(void);
 
+/* Queues ex's line (text or JSON, as configured); never blocks. */
 void hf_access_log_write(const hf_exchange_t *ex);
+
+/* Writes what is queued as far as the output takes it now (exit). */
 void hf_access_log_flush(void);
 
 /* Flushes, closes the file and the loop handle. */

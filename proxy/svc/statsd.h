@@ -13,6 +13,8 @@
 /* Starts (or retargets, or with NULL stops) the sender. Returns 0 or a
  * negative UV error, logged. */
 int hf_statsd_configure(uv_loop_t *loop, const hf_addr_t *addr);
+
+/* Closes the sender's socket (shutdown). */
 void hf_statsd_stop(void);
 
 /* One finished request: count by code, timings. */
