@@ -20,15 +20,16 @@ import harness  # noqa: E402
 
 RUN_TIMEOUT = 10
 
-EVERY_KEY = (
-    "log_level", "access_log", "access_log_format", "admin", "max_clients",
-    "shutdown_timeout", "temp_dir", "statsd", "max_spill", "listen", "backend",
-    "backend_max_conns", "queue_size", "queue_timeout", "client_idle_timeout",
-    "client_header_timeout", "client_body_timeout", "backend_connect_timeout",
-    "backend_timeout", "max_header_size", "max_body_size", "body_buffer_size",
-    "backend_http_version", "forwarded_for", "proxy_protocol", "health_path",
-    "health_check", "health_interval", "request_id", "request_start",
-    "trusted_proxies", "max_response_size")
+def _every_key():
+    """Every key of the configuration table (config/keys.c), so a new key
+    that --help or the man page forgets fails here."""
+    with open(os.path.join(harness.ROOT, "config", "keys.c")) as f:
+        keys = re.findall(r'\.name = "([a-z_]+)"', f.read())
+    assert len(keys) > 30, keys
+    return tuple(keys)
+
+
+EVERY_KEY = _every_key()
 
 
 def _have_ipv6():
