@@ -465,6 +465,7 @@ void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
 {
     hf_mapping_t *m = ex->mapping;
     hf_upstream_t *up = calloc(1, sizeof(*up));
+    size_t n;
     int err;
 
     if (up == NULL) {
@@ -474,7 +475,10 @@ void hf_upstream_start(hf_exchange_t *ex, hf_backend_addr_t *a)
     up->ex = ex;
     ex->up = up;
     ex->addr = a;
-    snprintf(ex->backend, sizeof(ex->backend), "%s", a->addr.text);
+    /* A copy, not snprintf: it ran for every request. */
+    n = strnlen(a->addr.text, sizeof(ex->backend) - 1);
+    memcpy(ex->backend, a->addr.text, n);
+    ex->backend[n] = '\0';
     up->mapping = m;
     hf_mapping_ref(m);
     up->addr = a;
