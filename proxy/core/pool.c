@@ -148,6 +148,39 @@ void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who)
     a->down = true;
 }
 
+/* One connection in this many to a backend whose responses came in pieces
+ * is read normally, so a backend that changed (a new release that writes
+ * its answers at once) is noticed within a few dozen requests. */
+#define HF_POOL_SAMPLE 32
+
+bool hf_pool_defer_reads(hf_backend_addr_t *a)
+{
+    if (!a->in_pieces)
+        return false;
+    if (++a->since_sample >= HF_POOL_SAMPLE) {
+        a->since_sample = 0;
+        return false;
+    }
+    return true;
+}
+
+/* A backend that writes apart is still read in one go when holdfast is
+ * slower to look than it is to write (under load, when deferring matters
+ * most): so one response in pieces marks it, and only this many sampled
+ * responses in one piece in a row clear the mark. */
+#define HF_POOL_WHOLE_TO_CLEAR 8
+
+void hf_pool_note_reads(hf_backend_addr_t *a, unsigned reads)
+{
+    if (reads > 1) {
+        a->in_pieces = true;
+        a->whole_in_row = 0;
+    } else if (a->in_pieces && ++a->whole_in_row >= HF_POOL_WHOLE_TO_CLEAR) {
+        a->in_pieces = false;
+        a->whole_in_row = 0;
+    }
+}
+
 void hf_pool_set_reviving(hf_backend_addr_t *a, bool on) { a->reviving = on; }
 
 void hf_pool_mark_probe_failed(hf_backend_addr_t *a, const char *who,

@@ -22,6 +22,9 @@ typedef struct hf_backend_addr {
     bool reviving;        /* a reconnect attempt is in flight (revive.c) */
     int refs;             /* the pool and each connection holding it */
     uint64_t requests;    /* requests sent to it */
+    bool in_pieces;       /* its small responses come in several writes */
+    uint32_t since_sample; /* deferred connections since one read normally */
+    uint32_t whole_in_row; /* sampled responses in one piece, in a row */
 } hf_backend_addr_t;
 
 typedef struct hf_pool {
@@ -78,6 +81,17 @@ void hf_pool_mark_failed(hf_backend_addr_t *a, const char *who);
 
 /* A reconnect attempt to a is in flight, or over. */
 void hf_pool_set_reviving(hf_backend_addr_t *a, bool on);
+
+/* Whether the next connection to a should defer its reads (read_defer.h):
+ * a's small responses were seen to arrive in pieces (a head and a body
+ * written apart), so holding the reads back saves it wake-ups; except for
+ * one connection in HF_POOL_SAMPLE, read normally to look again. */
+bool hf_pool_defer_reads(hf_backend_addr_t *a);
+
+/* A response under the deferral size, on a connection read normally,
+ * arrived in this many reads: one in pieces marks a; a run of whole ones
+ * clears the mark. */
+void hf_pool_note_reads(hf_backend_addr_t *a, unsigned reads);
 
 /* A health probe of a failed: down until a probe succeeds. */
 void hf_pool_mark_probe_failed(hf_backend_addr_t *a, const char *who,

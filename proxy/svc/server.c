@@ -17,6 +17,7 @@
 #include "log.h"
 #include "log_output.h"
 #include "mapping.h"
+#include "read_defer.h"
 #include "reload.h"
 #include "revive.h"
 #include "runtime.h"
@@ -74,6 +75,7 @@ static void stop_all(void)
     hf_upstream_abort_all();
     hf_services_stop();
     hf_timeq_close_all();
+    hf_read_defer_close();
     hf_access_log_close();
     hf_log_output_stop();
     hf_turn_close();

@@ -1,9 +1,9 @@
 # The benchmark's chart. test/bench/run calls:
 #   gnuplot -e "datadir='DIR'; out='FILE.png'" chart.gp
 # with DIR holding fast_rps.dat, fast_p99.dat, cpu.dat, py_rps.dat,
-# py_p99.dat and idle.dat: one row per target, "label" then the values
+# py_p99.dat, idle.dat, stream.dat and lifecycle.dat: one row per target, "label" then the values
 # ("-" where there is none).
-set terminal pngcairo size 1500,1250 font "sans,10"
+set terminal pngcairo size 1500,1650 font "sans,10"
 set output out
 set datafile missing "-"
 set style data histograms
@@ -13,7 +13,7 @@ set boxwidth 0.9
 set grid ytics
 set key tmargin center horizontal
 set xtics rotate by -25 nooffset
-set multiplot layout 3,2 title "holdfast vs HAProxy vs nginx in front of single-threaded backends (medians)"
+set multiplot layout 4,2 title "holdfast vs HAProxy vs nginx in front of single-threaded backends (medians)"
 
 set title "Fast C backend: throughput (req/s, higher is better)"
 set yrange [0:*]
@@ -48,4 +48,21 @@ set yrange [0.1:*]
 set logscale y
 plot datadir.'/idle.dat' using 2:xtic(1) title "bytes / idle connection", \
      '' using 3 title "worst GET beside a slow reader (ms)"
+unset logscale y
+
+# has_stream, has_lifecycle: 0 when the run measured none (--only), as
+# gnuplot stops at a plot without a single point.
+set yrange [0:*]
+if (has_stream) {
+    set title "Streamed response (a line every 300 ms, no length):\nfirst byte after the request (ms, lower is better)"
+    plot datadir.'/stream.dat' using 2:xtic(1) title "first byte (ms)"
+} else {
+    set multiplot next
+}
+
+if (has_lifecycle) {
+    set title "Requests lost (lower is better): app killed and restarted under\n100 req/s; proxy's graceful stop under 8 keep-alive clients"
+    plot datadir.'/lifecycle.dat' using 2:xtic(1) title "app restart", \
+         '' using 3 title "proxy stop"
+}
 unset multiplot

@@ -2,6 +2,7 @@
  * (proxy/core/queue.c), which need no loop: selection, slots, down/up,
  * probes, reload keeping state; queue order and removal. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "config.h"
@@ -162,6 +163,33 @@ static void test_queue_order(void)
     CHECK(m.queued == 0 && hf_queue_first(&m) == NULL);
 }
 
+/* Deferred reads (read_defer.h) follow what the address's responses look
+ * like: one in pieces marks it, one connection in 32 is still read
+ * normally to look again, and 8 whole ones in a row clear the mark. */
+static void test_defer_reads(void)
+{
+    hf_backend_addr_t a;
+    int deferred = 0;
+
+    memset(&a, 0, sizeof(a));
+    CHECK(!hf_pool_defer_reads(&a));
+    hf_pool_note_reads(&a, 1);
+    CHECK(!hf_pool_defer_reads(&a));
+    hf_pool_note_reads(&a, 2);
+    for (int i = 0; i < 64; i++)
+        deferred += hf_pool_defer_reads(&a);
+    CHECK(deferred == 62);
+    /* Whole responses, but not enough in a row: still marked. */
+    for (int i = 0; i < 7; i++)
+        hf_pool_note_reads(&a, 1);
+    hf_pool_note_reads(&a, 3);
+    for (int i = 0; i < 7; i++)
+        hf_pool_note_reads(&a, 1);
+    CHECK(a.in_pieces);
+    hf_pool_note_reads(&a, 1);
+    CHECK(!a.in_pieces && !hf_pool_defer_reads(&a));
+}
+
 int main(void)
 {
     test_pick_least_connections();
@@ -169,5 +197,6 @@ int main(void)
     test_probes();
     test_set_keeps_state();
     test_queue_order();
+    test_defer_reads();
     return CHECK_DONE();
 }
