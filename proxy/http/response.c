@@ -99,23 +99,6 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
-static bool parse_length(const char *v, size_t n, uint64_t *out)
-{
-    uint64_t x = 0;
-
-    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-        n--;
-    if (n == 0 || n > 19)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9')
-            return false;
-        x = x * 10 + (uint64_t)(v[i] - '0');
-    }
-    *out = x;
-    return true;
-}
-
 /* A name that only begins with Transfer-Encoding or Content-Length: as
  * for requests (request_rules.c), http-parser 2.9 takes the first for
  * Transfer-Encoding, so the framing holdfast chose and the one a client
@@ -188,7 +171,7 @@ static int on_headers_complete(http_parser *p)
     rp->chunked = info.chunked_by_parser;
     cl = hf_head_find(&res->head, "content-length");
     if (cl != NULL && !(p->flags & F_CHUNKED)) {
-        if (!parse_length(res->head.buf + cl->value_off, cl->value_len,
+        if (!hf_response_parse_length(res->head.buf + cl->value_off, cl->value_len,
                           &res->content_length))
             return fail(res, "bad Content-Length");
         res->has_length = true;

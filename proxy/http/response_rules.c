@@ -190,8 +190,7 @@ struct framing {
     bool chunked_seen, chunked_last, te_unknown, te_malformed;
 };
 
-/* RFC 9110 §8.6: Content-Length = 1*DIGIT, trailing OWS aside. */
-static bool parse_length(const char *v, size_t n, uint64_t *out)
+bool hf_response_parse_length(const char *v, size_t n, uint64_t *out)
 {
     uint64_t x = 0;
 
@@ -245,7 +244,7 @@ static void gather(const hf_head_t *h, struct framing *f)
             (fl->name_len > 14 && strncasecmp(n, "content-length", 14) == 0))
             f->confusable = true;
         if (hf_field_name_is(h, fl, "content-length")) {
-            if (!parse_length(v, fl->value_len, &cl))
+            if (!hf_response_parse_length(v, fl->value_len, &cl))
                 f->bad_content_length = true;
             else if (f->n_content_length > 0 && cl != f->content_length)
                 f->differing = true;

@@ -52,4 +52,8 @@ typedef struct hf_res_head_info {
 int hf_response_check_head(const hf_head_t *h, const hf_res_head_info_t *in,
                            const char **fault);
 
+/* RFC 9110 §8.6: Content-Length = 1*DIGIT (trailing OWS aside), at most 19
+ * digits. Returns false, and leaves *out, for anything else. */
+bool hf_response_parse_length(const char *v, size_t n, uint64_t *out);
+
 #endif
