@@ -17,93 +17,15 @@
  * the outcome must not change. Every accepted request must pass
  * drive_verify() for each kind of backend. The .req files are the fuzzer's
  * seeds. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "corpus_files.h"
 #include "test_request_drive.h"
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
 
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        size_t k;
-        if (n + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = (n + 4096 + 1) * 2);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        k = fread(buf + n, 1, cap - n - 1, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes escaped bytes from p to end into out (at least end - p bytes).
- * Returns the length, or -1 on a bad escape. */
-static long unescape(const char *p, const char *end, char *out)
-{
-    long n = 0;
-
-    while (p < end) {
-        if (*p == '\n') {
-            p++;
-            continue;
-        }
-        if (*p != '\\') {
-            out[n++] = *p++;
-            continue;
-        }
-        if (++p == end)
-            return -1;
-        switch (*p++) {
-        case 'r': out[n++] = '\r'; break;
-        case 'n': out[n++] = '\n'; break;
-        case 't': out[n++] = '\t'; break;
-        case '0': out[n++] = '\0'; break;
-        case '\\': out[n++] = '\\'; break;
-        case 'x': {
-            int hi = p < end ? hexval(p[0]) : -1;
-            int lo = p + 1 < end ? hexval(p[1]) : -1;
-            if (hi < 0 || lo < 0)
-                return -1;
-            out[n++] = (char)(hi * 16 + lo);
-            p += 2;
-            break;
-        }
-        default:
-            return -1;
-        }
-    }
-    return n;
-}
 
 /* Parses an .expect file into a transcript. Returns 0 or -1. */
 static int parse_expect(char *text, drive_result_t *want)
@@ -152,7 +74,7 @@ static int parse_expect(char *text, drive_result_t *want)
             d->bytes = malloc((size_t)(end - p) + 1);
             if (d->bytes == NULL)
                 return -1;
-            n = unescape(p, end, d->bytes);
+            n = corpus_unescape(p, end, d->bytes);
             if (n < 0)
                 return -1;
             d->len = (size_t)n;
@@ -206,9 +128,9 @@ static void run_case(const char *dir, const char *name)
 
     memset(&want, 0, sizeof(want));
     snprintf(path, sizeof(path), "%s/%s.req", dir, name);
-    raw = read_file(path, &len);
+    raw = corpus_read(path, &len);
     snprintf(path, sizeof(path), "%s/%s.expect", dir, name);
-    text = read_file(path, &tlen);
+    text = corpus_read(path, &tlen);
     if (raw == NULL || text == NULL || parse_expect(text, &want) != 0) {
         fprintf(stderr, "%s: cannot read the case or its .expect\n", name);
         CHECK(false);
@@ -248,45 +170,19 @@ static void run_case(const char *dir, const char *name)
     free(text);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int main(int argc, char **argv)
 {
-    DIR *d;
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names;
+    size_t n;
 
     if (argc != 2) {
         fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
         return 2;
     }
-    d = opendir(argv[1]);
-    if (d == NULL) {
-        fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
+    names = corpus_list(argv[1], ".req", &n);
+    if (names == NULL)
         return 1;
-    }
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 4, ".req") != 0)
-            continue;
-        if (n == cap) {
-            char **nn = realloc(names, (cap = cap ? cap * 2 : 64) *
-                                           sizeof(*names));
-            if (nn == NULL)
-                return 1;
-            names = nn;
-        }
-        names[n] = strndup(e->d_name, l - 4);
-        if (names[n] == NULL)
-            return 1;
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
     hf_spill_configure("/tmp", UINT64_MAX, UINT32_MAX);
     for (size_t i = 0; i < n; i++) {
         run_case(argv[1], names[i]);

@@ -19,12 +19,11 @@
  *
  * Every case is fed whole, split in two at every byte and one byte at a
  * time: the outcome must not change. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "corpus_files.h"
 #include "response.h"
 
 enum verdict { V_INVALID, V_COMPLETE, V_EOF, V_CUT, V_NONE };
@@ -41,74 +40,8 @@ typedef struct outcome {
     size_t body_len;
 } outcome_t;
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
 
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-        fclose(f);
-        return NULL;
-    }
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes the escaped text from p into out. Returns the length or -1. */
-static long unescape(const char *p, char *out)
-{
-    long n = 0;
-
-    while (*p != '\0') {
-        if (*p == '\n') {
-            p++;
-            continue;
-        }
-        if (*p != '\\') {
-            out[n++] = *p++;
-            continue;
-        }
-        switch (*++p) {
-        case 'r': out[n++] = '\r'; break;
-        case 'n': out[n++] = '\n'; break;
-        case 't': out[n++] = '\t'; break;
-        case '0': out[n++] = '\0'; break;
-        case '\\': out[n++] = '\\'; break;
-        case 'x':
-            if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
-                return -1;
-            out[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-            break;
-        default:
-            return -1;
-        }
-        p++;
-    }
-    return n;
-}
 
 /* Parses an .expect file. Returns 0 or -1. */
 static int parse_expect(char *text, outcome_t *want, bool *head_request)
@@ -131,7 +64,9 @@ static int parse_expect(char *text, outcome_t *want, bool *head_request)
             const char *rest = nl != NULL ? nl + 1 : "";
             long n;
             want->body = malloc(strlen(rest) + 1);
-            if (want->body == NULL || (n = unescape(rest, want->body)) < 0)
+            if (want->body == NULL ||
+                (n = corpus_unescape(rest, rest + strlen(rest),
+                                     want->body)) < 0)
                 return -1;
             want->body_len = (size_t)n;
             break;
@@ -230,9 +165,9 @@ static void run_case(const char *dir, const char *name)
     bool head_request;
 
     snprintf(path, sizeof(path), "%s/%s.res", dir, name);
-    raw = read_file(path, &len);
+    raw = corpus_read(path, &len);
     snprintf(path, sizeof(path), "%s/%s.expect", dir, name);
-    text = read_file(path, &tlen);
+    text = corpus_read(path, &tlen);
     if (raw == NULL || text == NULL ||
         parse_expect(text, &want, &head_request) != 0) {
         fprintf(stderr, "%s: cannot read the case or its .expect\n", name);
@@ -267,38 +202,24 @@ static void run_case(const char *dir, const char *name)
     free(text);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int main(int argc, char **argv)
 {
-    DIR *d;
-    struct dirent *e;
-    char *names[1024];
-    size_t n = 0;
+    char **names;
+    size_t n;
 
     if (argc != 2) {
         fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
         return 2;
     }
-    d = opendir(argv[1]);
-    if (d == NULL) {
-        fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
+    names = corpus_list(argv[1], ".res", &n);
+    if (names == NULL)
         return 1;
-    }
-    while ((e = readdir(d)) != NULL && n < 1024) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcmp(e->d_name + l - 4, ".res") == 0)
-            names[n++] = strndup(e->d_name, l - 4);
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
     for (size_t i = 0; i < n; i++) {
         run_case(argv[1], names[i]);
         free(names[i]);
     }
+    free(names);
     fprintf(stderr, "%zu response cases\n", n);
     CHECK(n >= 40);
     CHECK(hf_blocks_in_use == 0);
